@@ -1,0 +1,3 @@
+"""govtext: text mining for governance documents (Indonesian and English)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,73 @@
+"""Readers turn one input file into Documents.
+
+Every reader has the signature ``read(path, options) -> Iterator[Document | RecordError]``:
+it yields Documents (parts may still be ``raw``: the segment stage splits them) and
+RecordErrors for bad records inside a file it can otherwise read; it raises ReadError when
+the whole file is unreadable. Readers are registered by format name; ``detect_format`` maps
+a path to a format from its extension, checked against the file's magic bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.document import Document, ReadError, RecordError
+
+
+@dataclass
+class ReadOptions:
+    # field name (title, abstract, abstrak, keywords, authors, year, doi, id) -> column name
+    columns: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None  # force an encoding instead of detecting it
+    ocr: str = "auto"  # "auto" (use Tesseract when installed), "off", "force"
+    ocr_langs: str = "ind+eng"
+    time_limit: float = 120.0  # seconds per file (PDF); 0 disables
+
+
+Reader = Callable[[Path, ReadOptions], Iterator[Document | RecordError]]
+
+_READERS: dict[str, Reader] = {}
+EXTENSIONS: dict[str, str] = {}
+
+
+def register(fmt: str, *extensions: str) -> Callable[[Reader], Reader]:
+    def deco(fn: Reader) -> Reader:
+        _READERS[fmt] = fn
+        for ext in extensions:
+            EXTENSIONS[ext.lower()] = fmt
+        return fn
+
+    return deco
+
+
+def _load_builtin() -> None:
+    # Imported for their @register side effect; a reader module that fails to import
+    # (missing optional dependency) must not take the others down.
+    import importlib
+
+    for name in ("text", "records", "pdf"):
+        try:
+            importlib.import_module(f"pipeline.readers.{name}")
+        except ImportError:  # pragma: no cover - reported when the format is used
+            pass
+
+
+def detect_format(path: Path) -> str | None:
+    """Format name for a path, or None when it is not a file govtext reads."""
+    if not _READERS:
+        _load_builtin()
+    return EXTENSIONS.get(path.suffix.lower())
+
+
+def get_reader(fmt: str) -> Reader:
+    if not _READERS:
+        _load_builtin()
+    try:
+        return _READERS[fmt]
+    except KeyError:
+        raise ReadError(f"no reader for format {fmt!r}") from None
+
+
+__all__ = ["ReadOptions", "Reader", "register", "detect_format", "get_reader", "Document", "RecordError", "ReadError"]
