@@ -1,0 +1,128 @@
+"""Shared CLI plumbing: the app, --debug, exit codes, output formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from enum import Enum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.config import DEFAULT_DB
+
+# Exit codes (the CLI contract): 0 all good, 1 some input failed (recorded in the errors table),
+# 2 usage or fatal errors.
+EXIT_OK, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2
+
+app = typer.Typer(
+    name="govtext",
+    help="Text mining for Indonesian and English governance documents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+_STATE = {"debug": False}
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class TextOrJson(str, Enum):
+    text = "text"
+    json = "json"
+
+
+DbOption = Annotated[Path, typer.Option("--db", help="Corpus database file.")]
+DEFAULT_DB_PATH = DEFAULT_DB
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    _STATE["debug"] = debug
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit code 2."""
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(fn: F) -> F:
+    """Known failures become one clear line and exit 2; tracebacks only with --debug."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except KeyboardInterrupt:
+            console.print("[yellow]interrupted[/]: finished work is kept; run again to resume")
+            raise typer.Exit(130) from None
+        except Exception as e:  # noqa: BLE001 - the CLI boundary
+            if _STATE["debug"]:
+                raise
+            from pipeline.store import StoreError
+
+            known = isinstance(e, CliError | StoreError | ValueError | FileNotFoundError | PermissionError)
+            msg = str(e) if known else f"{type(e).__name__}: {e} (run with --debug for the traceback)"
+            console.print(f"[red]error[/]: {msg}", highlight=False)
+            raise typer.Exit(EXIT_FATAL) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_store(db: Path, readonly: bool = True):  # noqa: ANN201 - Store, imported lazily for start-up time
+    from pipeline.store import Store
+
+    return Store(db, create=not readonly, readonly=readonly)
+
+
+def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str], title: str | None = None) -> None:
+    """Print rows as a rich table, JSON (a list) or CSV on stdout."""
+    if fmt == Format.json:
+        sys.stdout.write(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")
+    elif fmt == Format.csv:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: _cell(r.get(k)) for k in columns})
+        sys.stdout.write(buf.getvalue())
+    else:
+        t = Table(title=title, show_lines=False)
+        for c in columns:
+            t.add_column(c, overflow="fold")
+        for r in rows:
+            t.add_row(*(_cell(r.get(c)) for c in columns))
+        out.print(t)
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list | tuple):
+        return " ".join(map(str, v))
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v)
+
+
+def main() -> None:
+    app()

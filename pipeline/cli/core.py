@@ -1,0 +1,220 @@
+"""Core commands: run, ingest, query, show, errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pipeline.cli.common import (
+    DEFAULT_DB_PATH,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    CliError,
+    DbOption,
+    Format,
+    TextOrJson,
+    app,
+    console,
+    emit,
+    handle_errors,
+    open_store,
+    out,
+)
+
+Paths = Annotated[list[Path], typer.Argument(help="Files or folders to read.", show_default=False)]
+Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes (default: cores).")]
+Column = Annotated[
+    list[str] | None, typer.Option("--column", help="Map a field to a column name, e.g. abstract=isi.")
+]
+
+
+def _config(db: Path, workers: int | None, columns: list[str] | None, **extra: Any):  # noqa: ANN202
+    from pipeline.config import load_config
+
+    mapping = {}
+    for spec in columns or []:
+        field, sep, name = spec.partition("=")
+        if not sep or not field or not name:
+            raise CliError(f"--column wants FIELD=NAME, got {spec!r}")
+        mapping[field.strip()] = name.strip()
+    return load_config({"db": db, "workers": workers, "columns": mapping or None, **extra})
+
+
+def _ingest(paths: list[Path], cfg: Any, command: str, retry_failed: bool) -> Any:
+    from pipeline.ingest import ingest
+    from pipeline.store import Store
+
+    store = Store(cfg.db)
+    with store.run_lock():
+        with Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[docs]} docs, {task.fields[pages]} pages"), TimeElapsedColumn(),
+            console=console, transient=False, disable=not console.is_terminal,
+        ) as bar:
+            task = bar.add_task("files", total=None, docs=0, pages=0)
+
+            def progress(event: str, data: dict[str, Any]) -> None:
+                t = bar.tasks[task]
+                if event == "start":
+                    bar.update(task, total=data["files"])
+                elif event == "unit":
+                    bar.update(task, advance=1 if data["file_done"] else 0,
+                               docs=t.fields["docs"] + data["docs"], pages=t.fields["pages"] + data["pages"])
+                elif event == "error":
+                    bar.console.print(f"[red]failed[/] {data['path']}: {data['stage']}: {data['message']}",
+                                      highlight=False, markup=True)
+
+            summary = ingest(paths, cfg, store, command=command, retry_failed=retry_failed, progress=progress)
+    _print_summary(summary, store)
+    return store, summary
+
+
+def _print_summary(s: Any, store: Any) -> None:
+    langs = ", ".join(f"{k}: {v}" for k, v in sorted(s.parts_by_lang.items())) or "none"
+    lines = [
+        f"[bold]run {s.run}[/] in {s.seconds:.1f} s",
+        f"files: {s.files_seen} seen, {s.files_done} ingested, {s.files_unchanged} unchanged (no work), "
+        f"{s.files_failed} failed",
+        f"documents: {s.documents_new} new, {s.documents_skipped} already stored, {s.duplicates} duplicates; "
+        f"{store.count('documents')} in {store.path}",
+        f"parts by language: {langs}" + (f"; pages: {s.pages}" if s.pages else ""),
+    ]
+    if s.errors:
+        lines.append(f"[red]{s.errors} errors[/]: see `govtext errors --db {store.path}`")
+    for line in lines:
+        console.print(line, highlight=False)
+
+
+@app.command()
+@handle_errors
+def ingest(
+    paths: Paths,
+    db: DbOption = DEFAULT_DB_PATH,
+    workers: Workers = None,
+    column: Column = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds allowed per file.")] = None,
+    ocr: Annotated[str | None, typer.Option(help="OCR for scanned PDFs: auto, off or force.")] = None,
+    retry_failed: Annotated[bool, typer.Option(help="Retry files that failed in an earlier run.")] = False,
+) -> None:
+    """Run the per-document stages (read, clean, segment, language, NLP, themes) into the store."""
+    cfg = _config(db, workers, column, time_limit=time_limit, ocr=ocr)
+    store, summary = _ingest(paths, cfg, "ingest", retry_failed)
+    raise typer.Exit(EXIT_OK if summary.ok else EXIT_PARTIAL)
+
+
+@app.command()
+@handle_errors
+def run(
+    paths: Paths,
+    db: DbOption = DEFAULT_DB_PATH,
+    workers: Workers = None,
+    column: Column = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds allowed per file.")] = None,
+    ocr: Annotated[str | None, typer.Option(help="OCR for scanned PDFs: auto, off or force.")] = None,
+    retry_failed: Annotated[bool, typer.Option(help="Retry files that failed in an earlier run.")] = False,
+) -> None:
+    """The main job: ingest, then the corpus-level steps (topics, report)."""
+    from pipeline.corpus import available_steps
+
+    cfg = _config(db, workers, column, time_limit=time_limit, ocr=ocr)
+    store, summary = _ingest(paths, cfg, "run", retry_failed)
+    failed_steps = 0
+    with store.run_lock():
+        for name, fn in available_steps():
+            try:
+                msg = fn(store, cfg)
+                console.print(f"{name}: {msg}", highlight=False)
+            except Exception as e:  # noqa: BLE001 - a corpus step failing must not undo the ingest
+                failed_steps += 1
+                store.add_error(str(cfg.db), name, f"{type(e).__name__}: {e}", summary.run)
+                console.print(f"[red]{name} failed[/]: {e}", highlight=False)
+    raise typer.Exit(EXIT_OK if summary.ok and not failed_steps else EXIT_PARTIAL)
+
+
+@app.command()
+@handle_errors
+def query(
+    text: Annotated[str, typer.Argument(help='FTS query: words, "phrases", AND/OR/NOT, prefix*.')],
+    db: DbOption = DEFAULT_DB_PATH,
+    lang: Annotated[str | None, typer.Option(help="Only matches in parts of this language (id, en).")] = None,
+    year_from: Annotated[int | None, typer.Option(help="Earliest year.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Latest year.")] = None,
+    theme: Annotated[str | None, typer.Option(help="Only documents tagged with this theme.")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only parts of this kind (abstract, title, ...).")] = None,
+    limit: Annotated[int, typer.Option(help="Most documents to return.")] = 20,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Full-text search, stem-aware in both languages, best matches first."""
+    from pipeline import query as q
+
+    if lang is not None and lang not in ("id", "en", "other"):
+        raise CliError(f"unknown language {lang!r}: use id, en or other")
+    store = open_store(db)
+    rows = q.search(store, text, lang=lang, year_from=year_from, year_to=year_to, theme=theme,
+                    kinds=kind, limit=limit)
+    emit(rows, format, ["id", "source_id", "path", "title", "year", "langs", "snippet", "score"]
+         if format != Format.table else ["id", "title", "year", "langs", "snippet", "score"])
+    if format == Format.table:
+        console.print(f"{len(rows)} documents", highlight=False)
+
+
+@app.command()
+@handle_errors
+def show(
+    ref: Annotated[str, typer.Argument(help="Document id (or a unique prefix), source id, or path.")],
+    db: DbOption = DEFAULT_DB_PATH,
+    format: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.text,
+) -> None:
+    """Print one whole document: parts with kind and language, keywords, tags, topics."""
+    from pipeline import query as q
+
+    doc = q.show(open_store(db), ref)
+    if doc is None:
+        raise CliError(f"no document {ref!r} in {db}")
+    if format == TextOrJson.json:
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(f"[bold]{doc['title'] or '(untitled)'}[/]", highlight=False)
+    meta = [f"id {doc['id'][:16]}", f"{doc['format']} {doc['doc_type']}", f"path {doc['path']}"]
+    if doc["source_id"]:
+        meta.append(f"source id {doc['source_id']}")
+    if doc["year"]:
+        meta.append(f"year {doc['year']}")
+    if doc["doi"]:
+        meta.append(f"doi {doc['doi']}")
+    if doc["regulation"]:
+        meta.append("regulation " + " ".join(str(v) for v in doc["regulation"].values() if v))
+    out.print(" | ".join(meta), highlight=False)
+    if doc["authors"]:
+        out.print("authors: " + "; ".join(doc["authors"]), highlight=False)
+    for p in doc["parts"]:
+        head = f"[{p['kind']}{'/' + p['lang'] if p['lang'] else ''}]" + (f" {p['heading']}" if p["heading"] else "")
+        out.print(f"\n[cyan]{head}[/]", highlight=False)
+        out.print(p["text"], highlight=False, markup=False)
+    if doc["keywords"]:
+        out.print("\n[cyan]keywords[/]: " + "; ".join(f"{k['text']} ({k['lang']})" for k in doc["keywords"]))
+    if doc["tags"]:
+        out.print("[cyan]themes[/]: " + ", ".join(
+            f"{t['theme']} {t['score']:.2f} ({t['method']})" for t in doc["tags"]), highlight=False)
+    if doc["topics"]:
+        out.print("[cyan]topics[/]: " + ", ".join(f"{t['topic']}: {t['weight']:.2f}" for t in doc["topics"][:5]))
+
+
+@app.command()
+@handle_errors
+def errors(
+    db: DbOption = DEFAULT_DB_PATH,
+    run: Annotated[int | None, typer.Option(help="Only this run's errors.")] = None,
+    last: Annotated[bool, typer.Option("--last", help="Only the last run that had errors.")] = False,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """What failed and why: path, stage, message, run."""
+    rows = open_store(db).errors(run=run, last_run=last)
+    emit(rows, format, ["path", "stage", "message", "run"])
+    if format == Format.table:
+        console.print(f"{len(rows)} errors", highlight=False)

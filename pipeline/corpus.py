@@ -1,0 +1,42 @@
+"""Corpus-level steps that `govtext run` performs after ingest (topics, report).
+
+Each step reads the store and writes back to it; a step whose module is absent is skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.config import Config
+from pipeline.store import Store
+
+
+@dataclass(frozen=True)
+class CorpusStep:
+    name: str
+    module: str
+    function: str  # fn(store: Store, cfg: Config) -> str (a one-line summary for the user)
+
+
+CORPUS_STEPS = (
+    CorpusStep("topics", "pipeline.topics", "fit_for_run"),
+    CorpusStep("report", "pipeline.report", "write_for_run"),
+)
+
+
+def available_steps() -> list[tuple[str, Callable[[Store, Config], Any]]]:
+    steps = []
+    for s in CORPUS_STEPS:
+        try:
+            mod = importlib.import_module(s.module)
+        except ModuleNotFoundError as e:
+            if e.name != s.module:
+                raise
+            continue
+        fn = getattr(mod, s.function, None)
+        if fn is not None:
+            steps.append((s.name, fn))
+    return steps

@@ -1,0 +1,80 @@
+"""Walk the input paths and decide, per file, whether it needs work."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.readers import detect_format
+
+
+@dataclass
+class Source:
+    path: Path
+    format: str
+    size: int
+    mtime: float
+
+
+@dataclass
+class Skipped:
+    path: Path
+    reason: str  # a one-line reason for the errors table
+
+
+def walk(paths: Iterable[Path]) -> Iterator[Source | Skipped]:
+    """Files govtext can read under the given files/folders, in a stable order.
+
+    Hidden files and folders are ignored; symlink loops and unreadable folders are reported, not fatal.
+    """
+    for root in paths:
+        root = Path(root)
+        if not root.exists():
+            yield Skipped(root, "no such file or folder")
+            continue
+        if root.is_file():
+            yield from _one(root, explicit=True)
+            continue
+        seen: set[tuple[int, int]] = set()
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
+            try:
+                st = os.stat(dirpath)
+            except OSError as e:
+                yield Skipped(Path(dirpath), f"cannot read folder ({e.strerror})")
+                dirnames[:] = []
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in seen:  # a symlink loop
+                yield Skipped(Path(dirpath), "symlink loop, folder already visited")
+                dirnames[:] = []
+                continue
+            seen.add(key)
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if not name.startswith("."):
+                    yield from _one(Path(dirpath) / name, explicit=False)
+
+
+def _one(path: Path, explicit: bool) -> Iterator[Source | Skipped]:
+    fmt = detect_format(path)
+    if fmt is None:
+        if explicit:
+            yield Skipped(path, f"unsupported file type {path.suffix or '(none)'!r}")
+        return
+    try:
+        st = path.stat()
+    except OSError as e:
+        yield Skipped(path, f"cannot read file ({e.strerror})")
+        return
+    yield Source(path, fmt, st.st_size, st.st_mtime)
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()

@@ -1,0 +1,328 @@
+"""Ingest: discover files, run the per-document stages in worker processes, write to the store.
+
+The main process owns the database (one writer); workers read, segment, detect languages,
+normalise and tag, and hand back finished documents. A unit of work is a file, or a slice of a
+large record file, so thousands of abstracts in one JSONL still use every worker. Each unit is
+committed in one transaction: a run killed half way keeps every finished unit, and the next run
+skips documents already stored (they are keyed by content hash).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.config import Config
+from pipeline.discover import Skipped, Source, sha256_file, walk
+from pipeline.document import Document, ReadError, RecordError
+from pipeline.readers import ReadOptions, get_reader
+from pipeline.stages import Stage, default_stages, pipeline_version
+from pipeline.store import Store
+
+RECORD_FORMATS = {"jsonl", "json", "csv", "tsv", "ris", "bib"}
+BATCH = 128
+
+
+@dataclass
+class Unit:
+    path: str
+    format: str
+    chunk: int = 0
+    n_chunks: int = 1
+    skip_ids: frozenset[str] = frozenset()
+
+
+@dataclass
+class UnitResult:
+    unit: Unit
+    docs: list[Document] = field(default_factory=list)
+    errors: list[RecordError] = field(default_factory=list)
+    fatal: str | None = None  # the whole file failed: one-line reason
+    produced_ids: set[str] = field(default_factory=set)  # every id the unit saw, stored or skipped
+    pages: int = 0
+
+
+@dataclass
+class IngestSummary:
+    run: int
+    files_seen: int = 0
+    files_unchanged: int = 0
+    files_done: int = 0
+    files_failed: int = 0
+    documents_new: int = 0
+    documents_skipped: int = 0
+    duplicates: int = 0
+    pages: int = 0
+    errors: int = 0
+    parts_by_lang: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: v for k, v in self.__dict__.items() if k != "parts_by_lang"}
+        d["parts_by_lang"] = dict(self.parts_by_lang)
+        return d
+
+
+# -- worker side ------------------------------------------------------------------------------------
+_W: dict[str, Any] = {}
+
+
+def _init_worker(cfg: Config) -> None:
+    _W["cfg"] = cfg
+    _W["stages"] = default_stages()
+    _W["options"] = ReadOptions(
+        columns=dict(cfg.columns), encoding=cfg.encoding, ocr=cfg.ocr, ocr_langs=cfg.ocr_langs,
+        time_limit=cfg.time_limit,
+    )
+
+
+def apply_stages(docs: list[Document], stages: list[Stage], cfg: Config) -> tuple[list[Document], list[RecordError]]:
+    """Run the stages over a batch; a document that breaks a stage is dropped with an error, not the batch."""
+    errors: list[RecordError] = []
+    for stage in stages:
+        try:
+            docs = stage.run(docs, cfg)
+        except Exception:
+            kept = []
+            for d in docs:
+                try:
+                    kept.extend(stage.run([d], cfg))
+                except Exception as e:  # noqa: BLE001 - any bug in a stage becomes a per-document error
+                    where = f" (record {d.meta['record']})" if "record" in d.meta else ""
+                    errors.append(RecordError(d.path, stage.name, f"{type(e).__name__}: {e}{where}"))
+            docs = kept
+    return docs, errors
+
+
+def process_unit(unit: Unit) -> UnitResult:
+    cfg: Config = _W["cfg"]
+    res = UnitResult(unit)
+    reader = get_reader(unit.format)
+    batch: list[Document] = []
+
+    def flush() -> None:
+        docs, errs = apply_stages(batch, _W["stages"], cfg)
+        res.docs.extend(docs)
+        res.errors.extend(errs)
+        batch.clear()
+
+    try:
+        index = -1
+        for item in reader(Path(unit.path), _W["options"]):
+            if isinstance(item, RecordError):
+                res.errors.append(item)
+                continue
+            index += 1
+            if unit.n_chunks > 1 and index % unit.n_chunks != unit.chunk:
+                continue
+            res.produced_ids.add(item.id)
+            res.pages += item.pages
+            if item.id in unit.skip_ids:
+                continue
+            batch.append(item)
+            if len(batch) >= BATCH:
+                flush()
+        flush()
+    except ReadError as e:
+        res.fatal = str(e)
+    except Exception as e:  # noqa: BLE001 - an unexpected reader failure is this file's error, not the run's
+        res.fatal = f"{type(e).__name__}: {e}"
+    return res
+
+
+# -- main side --------------------------------------------------------------------------------------
+def _chunks(src: Source, workers: int) -> int:
+    if src.format not in RECORD_FORMATS:
+        return 1
+    # Slices of ~256 KB spread a big export over the workers and bound the work lost to a kill.
+    return max(1, min(64, src.size // (256 * 1024) + (workers - 1 if src.size > 64 * 1024 else 0)))
+
+
+ProgressFn = Callable[[str, dict[str, Any]], None]
+
+
+def ingest(
+    paths: Iterable[Path],
+    cfg: Config,
+    store: Store,
+    *,
+    command: str = "ingest",
+    retry_failed: bool = False,
+    progress: ProgressFn | None = None,
+) -> IngestSummary:
+    """Run the per-document stages over files and folders into the store."""
+    started = time.perf_counter()
+    stages = default_stages()
+    pv = pipeline_version(stages)
+    run = store.start_run(command, cfg.to_dict(), {"govtext": __version__, "pipeline": pv, **_lib_versions()})
+    summary = IngestSummary(run=run)
+    notify = progress or (lambda event, data: None)
+
+    def fail(path: str, stage: str, message: str) -> None:
+        summary.errors += 1
+        store.add_error(path, stage, message, run)
+        notify("error", {"path": path, "stage": stage, "message": message})
+
+    units: list[Unit] = []
+    file_meta: dict[str, tuple[Source, str]] = {}
+    for item in walk(paths):
+        if isinstance(item, Skipped):
+            summary.files_seen += 1
+            summary.files_failed += 1
+            fail(str(item.path), "discover", item.reason)
+            continue
+        summary.files_seen += 1
+        path = str(item.path)
+        state = store.source_state(path)
+        settled = state is not None and state.pipeline_version == pv and (
+            state.status == "done" or (state.status == "failed" and not retry_failed)
+        )
+        if settled and state.size == item.size and state.mtime == item.mtime:
+            summary.files_unchanged += 1
+            continue
+        try:
+            sha = sha256_file(item.path)
+        except OSError as e:
+            summary.files_failed += 1
+            fail(path, "discover", f"cannot read file ({e.strerror or e})")
+            continue
+        if settled and state.sha256 == sha:
+            store.set_source(path, sha, item.size, item.mtime, item.format, state.status, pv, 0, run)
+            summary.files_unchanged += 1
+            continue
+        skip = frozenset(store.current_doc_ids(path, pv))
+        n = _chunks(item, cfg.workers)
+        file_meta[path] = (item, sha)
+        units.extend(Unit(path, item.format, i, n, skip) for i in range(n))
+
+    notify("start", {"files": len(file_meta), "units": len(units), "unchanged": summary.files_unchanged})
+    pending_units: dict[str, int] = Counter(u.path for u in units)
+    produced: dict[str, set[str]] = {p: set() for p in pending_units}
+    fatal: dict[str, str] = {}
+
+    def handle(res: UnitResult) -> None:
+        path = res.unit.path
+        summary.pages += res.pages
+        for err in res.errors:
+            fail(err.path, err.stage, err.message)
+        if res.fatal:
+            fatal[path] = res.fatal
+        produced[path] |= res.produced_ids
+        new = [d for d in res.docs if not _exists_elsewhere(store, d, pv)]
+        summary.duplicates += len(res.docs) - len(new)
+        store.write_documents(new, pv, run)
+        summary.documents_new += len(new)
+        summary.documents_skipped += len(res.unit.skip_ids & res.produced_ids)
+        for d in new:
+            summary.parts_by_lang.update(p.lang or "?" for p in d.parts if p.kind not in ("discarded",))
+        pending_units[path] -= 1
+        if pending_units[path] == 0:
+            src, sha = file_meta[path]
+            if path in fatal:
+                summary.files_failed += 1
+                fail(path, "read", fatal[path])
+                store.set_source(path, sha, src.size, src.mtime, src.format, "failed", pv, 0, run)
+            else:
+                summary.files_done += 1
+                store.remove_stale(path, produced[path])
+                store.set_source(path, sha, src.size, src.mtime, src.format, "done", pv, len(produced[path]), run)
+        notify("unit", {"path": path, "docs": len(new), "pages": res.pages, "file_done": pending_units[path] == 0})
+
+    status = "interrupted"
+    try:
+        if cfg.workers <= 1 or len(units) <= 1:
+            _init_worker(cfg)
+            for u in units:
+                handle(process_unit(u))
+        else:
+            _run_pool(units, cfg, handle, fail)
+        status = "done"
+    finally:
+        summary.seconds = round(time.perf_counter() - started, 3)
+        store.finish_run(run, status, summary.to_dict(), summary.seconds)
+    return summary
+
+
+def _run_pool(units: list[Unit], cfg: Config, handle: Callable[[UnitResult], None],
+              fail: Callable[[str, str, str], None]) -> None:
+    # Biggest first keeps a large file from trailing at the end while other workers idle.
+    queue = sorted(units, key=lambda u: -_size(u.path))
+    retry: list[Unit] = []
+    with ProcessPoolExecutor(max_workers=cfg.workers, initializer=_init_worker, initargs=(cfg,)) as pool:
+        futures: dict[Future, Unit] = {}
+        # A bounded window of in-flight units keeps memory flat on folders of thousands of files.
+        window = cfg.workers * 4
+        it = iter(queue)
+        for u in it:
+            futures[pool.submit(process_unit, u)] = u
+            if len(futures) >= window:
+                break
+        while futures:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for f in done:
+                u = futures.pop(f)
+                try:
+                    handle(f.result())
+                except BrokenProcessPool:
+                    retry.append(u)
+            if retry:
+                break
+            for u in it:
+                futures[pool.submit(process_unit, u)] = u
+                if len(futures) >= window:
+                    break
+        if retry:
+            retry.extend(futures.values())
+            retry.extend(it)
+    if retry:
+        _retry_alone(retry, cfg, handle, fail)
+
+
+def _retry_alone(units: list[Unit], cfg: Config, handle: Callable[[UnitResult], None],
+                 fail: Callable[[str, str, str], None]) -> None:
+    """After a worker died (crash, out of memory), run the remaining units one per fresh process."""
+    for u in units:
+        try:
+            with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(cfg,)) as pool:
+                res = pool.submit(process_unit, u).result()
+        except BrokenProcessPool:
+            res = UnitResult(u, fatal="worker process crashed while reading this file")
+        handle(res)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _exists_elsewhere(store: Store, doc: Document, pv: str) -> bool:
+    """The same content already stored from another file: keep the first copy."""
+    r = store.conn.execute("SELECT path FROM documents WHERE id = ? AND pipeline_version = ?", (doc.id, pv)).fetchone()
+    return r is not None and r[0] != doc.path
+
+
+def _lib_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("spacy", "spacy-lookups-data", "scikit-learn", "gensim", "pdfplumber", "pypdfium2", "PySastrawi",
+                 "py3langid", "tomotopy"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return out

@@ -1,0 +1,165 @@
+"""Language identification per part and per keyword: "id", "en" or "other".
+
+py3langid (an offline n-gram model shipped inside the package) decides long texts, restricted
+to a small candidate set: with all 97 languages it files short Indonesian lines under Quechua,
+Tagalog or Malay. Malay counts as Indonesian (the model cannot tell them apart on abstracts).
+Short texts (keyword lines, titles) carry too few n-grams for the model, so word evidence decides
+them first: stop words, Indonesian affixes (meN-, ber-, -kan, -nya, ke-an, pe-an) and a little
+governance vocabulary in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pipeline.document import Document
+
+VERSION = "1"
+LANGS = ("id", "en", "other")
+# The "others" are there so that German or French text is not forced into id/en.
+CANDIDATES = ("id", "en", "ms", "de", "fr", "es", "nl", "pt", "it")
+SHORT_CHARS = 40
+SHORT_WORDS = 6
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+# Governance and academic vocabulary that stop-word lists miss; label words included because
+# keyword lines start with them.
+_ID_VOCAB = frozenset(
+    """kata kunci abstrak judul penulis pemerintah pemerintahan daerah desa kabupaten kota provinsi
+    negara kebijakan pelayanan publik masyarakat otonomi korupsi pengawasan pemilu pilkada birokrasi
+    kemitraan partisipasi akuntabilitas transparansi anggaran keuangan peraturan undang hukum
+    penelitian hasil metode analisis data studi kasus sistem informasi tata kelola pembangunan
+    ekonomi sosial politik pendidikan kesehatan pertanian perusahaan karyawan kinerja kualitas
+    pengaruh strategi implementasi evaluasi desentralisasi reformasi aparatur sipil dinas
+    lembaga wilayah kepala umum baru besar kecil tinggi rendah dengan""".split()
+)
+_EN_VOCAB = frozenset(
+    """keywords keyword key words abstract title authors government governance public policy
+    service services local regional village district city province state corruption election
+    bureaucracy partnership participation accountability transparency budget finance regulation
+    law research results method methods analysis data study case system information development
+    economic social political education health agriculture company employee performance quality
+    effect strategy implementation evaluation decentralization reform civil""".split()
+)
+_ID_AFFIX = re.compile(
+    r"^(?:meng|meny|mem[bp]|men[dcjt]|ber[^aeiou]|ter[^aeiou]|diper|memper|ke\w{3,}an|pe[nmr]?\w{3,}an)\w*$"
+    r"|^\w{3,}(?:kan|nya|asi|isasi|itas|isme|wan|wati)$"
+)
+_EN_AFFIX = re.compile(r"^\w{3,}(?:tion|tions|sion|ment|ments|ness|ity|ities|ing|ance|ence|ency|ship|ies|ive|ous|ful|ally)$")
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> tuple[frozenset[str], frozenset[str]]:
+    # Imported lazily: pulling in spaCy costs ~0.7 s and many callers never reach a short text.
+    from spacy.lang.en.stop_words import STOP_WORDS as en_stop
+    from spacy.lang.id.stop_words import STOP_WORDS as id_stop
+
+    shared = id_stop & en_stop
+    return frozenset(id_stop - shared), frozenset(en_stop - shared)
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(list(CANDIDATES))
+    return ident
+
+
+def word_evidence(text: str) -> tuple[float, float]:
+    """(Indonesian, English) evidence from the words of a text; stop words weigh most."""
+    id_stop, en_stop = _stop_words()
+    id_score = en_score = 0.0
+    for word in _WORD.findall(text.lower()):
+        parts = word.split("-")
+        # Reduplication (kebijakan-kebijakan, masing-masing) is Indonesian morphology.
+        if len(parts) == 2 and parts[0] == parts[1] and len(parts[0]) > 1:
+            id_score += 1.0
+            continue
+        for w in parts:
+            if w in id_stop:
+                id_score += 1.0
+            elif w in en_stop:
+                en_score += 1.0
+            elif w in _ID_VOCAB:
+                id_score += 0.75
+            elif w in _EN_VOCAB:
+                en_score += 0.75
+            elif _EN_AFFIX.match(w):
+                en_score += 0.5
+            elif _ID_AFFIX.match(w):
+                id_score += 0.5
+    return id_score, en_score
+
+
+def _model_probs(text: str) -> dict[str, float]:
+    probs: dict[str, float] = {}
+    for lang, p in _identifier().rank(text):
+        key = "id" if lang == "ms" else lang
+        probs[key] = probs.get(key, 0.0) + p
+    return probs
+
+
+def is_short(text: str) -> bool:
+    return len(text) < SHORT_CHARS or len(text.split()) < SHORT_WORDS
+
+
+def guess(text: str) -> tuple[str, float]:
+    """Language and a confidence in [0, 1]; confidence < 0.5 means "could be either"."""
+    if not text or not _WORD.search(text):
+        return "other", 0.0
+    if is_short(text):
+        id_ev, en_ev = word_evidence(text)
+        margin = id_ev - en_ev
+        if abs(margin) >= 0.5:
+            lang = "id" if margin > 0 else "en"
+            return lang, min(1.0, 0.5 + abs(margin) / 4)
+    probs = _model_probs(text)
+    lang = max(probs, key=probs.__getitem__)
+    conf = probs[lang]
+    if lang not in ("id", "en"):
+        # On short text the model's third choices are noise; only trust it when confident.
+        if is_short(text) and conf < 0.9:
+            lang = "id" if probs.get("id", 0.0) >= probs.get("en", 0.0) else "en"
+            return lang, 0.2
+        return "other", conf
+    if is_short(text):
+        conf = min(conf, 0.45)  # n-grams alone on a few words are a weak signal
+    return lang, conf
+
+
+def detect(text: str) -> str:
+    """ "id", "en" or "other" for any string (never raises)."""
+    return guess(text)[0]
+
+
+def id_en_score(text: str) -> float:
+    """Signed evidence in [-1, 1]: positive for Indonesian, negative for English.
+
+    Used to place the language switch in run-together bilingual abstracts, where a continuous
+    score per sentence finds the split point better than hard labels.
+    """
+    if not _WORD.search(text):
+        return 0.0
+    probs = _model_probs(text)
+    p_id, p_en = probs.get("id", 0.0), probs.get("en", 0.0)
+    score = (p_id - p_en) / (p_id + p_en + 1e-9)
+    if is_short(text):
+        id_ev, en_ev = word_evidence(text)
+        if id_ev + en_ev:
+            score = 0.5 * score + 0.5 * (id_ev - en_ev) / (id_ev + en_ev)
+    return score
+
+
+def detect_part_langs(doc: Document) -> Document:
+    """Fill ``lang`` on parts and keywords that have none; keeps languages already set."""
+    for part in doc.parts:
+        if part.lang is None and part.kind != "discarded":
+            part.lang = detect(part.text)
+    for kw in doc.keywords:
+        if kw.lang is None:
+            kw.lang = detect(kw.text)
+    return doc

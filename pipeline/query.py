@@ -1,0 +1,109 @@
+"""The query API shared by the CLI, exports, reports and notebooks.
+
+User queries use FTS5 syntax (phrases, AND/OR/NOT, prefix*). Every plain term and phrase is
+widened to its normalised forms in both languages and matched against the ``norm`` column as
+well as the surface ``text``, so ``kemitraan`` finds documents that only say ``mitra`` and
+``partnerships`` finds ``partnership``. User text never builds SQL: it only becomes an FTS
+expression passed as a parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipeline.store import QuerySyntaxError, Store
+
+_TOKEN = re.compile(r'"[^"]*"|\(|\)|[^\s()"]+')
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+def _variants(term: str) -> list[str]:
+    try:
+        from pipeline.nlp import query_variants
+    except ImportError:  # pragma: no cover - nlp is part of the package
+        return []
+    return sorted(v for v in query_variants(term) if v and v != term)
+
+
+def _phrase_norms(phrase: str) -> list[str]:
+    try:
+        from pipeline.nlp import normalise
+    except ImportError:  # pragma: no cover
+        return []
+    out = {" ".join(normalise(phrase, lang)) for lang in ("id", "en")}
+    return sorted(p for p in out if p and p != phrase)
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace('"', '""') + '"'
+
+
+def build_match(query: str) -> str:
+    """Translate a user query into a stem-aware FTS5 expression over the text and norm columns."""
+    if query.count('"') % 2:
+        raise QuerySyntaxError("invalid search query: unbalanced double quote")
+    depth = 0
+    out: list[str] = []
+    tokens = _TOKEN.findall(query)
+    if not tokens:
+        raise QuerySyntaxError("invalid search query: empty")
+    if "NEAR" in query:
+        # NEAR groups cannot take per-term alternatives; match them on the surface text as written.
+        return "{text norm} : (" + query + ")"
+    for tok in tokens:
+        if tok == "(":
+            depth += 1
+            out.append(tok)
+        elif tok == ")":
+            depth -= 1
+            if depth < 0:
+                raise QuerySyntaxError("invalid search query: unbalanced parenthesis")
+            out.append(tok)
+        elif tok in _OPERATORS:
+            out.append(tok)
+        elif tok.startswith('"'):
+            phrase = tok[1:-1].strip().lower()
+            if not phrase:
+                continue
+            alts = [f"{{text norm}} : {_quote(phrase)}"] + [f"norm : {_quote(n)}" for n in _phrase_norms(phrase)]
+            out.append("(" + " OR ".join(alts) + ")")
+        elif tok.endswith("*") and len(tok) > 1:
+            stem = tok.rstrip("*").lower()
+            out.append(f"{{text norm}} : {_quote(stem)}*")
+        else:
+            term = tok.lower()
+            alts = [f"{{text norm}} : {_quote(term)}"] + [f"norm : {_quote(v)}" for v in _variants(term)]
+            out.append("(" + " OR ".join(alts) + ")" if len(alts) > 1 else alts[0])
+    if depth != 0:
+        raise QuerySyntaxError("invalid search query: unbalanced parenthesis")
+    if out and out[-1] in _OPERATORS or out and out[0] in {"AND", "OR"}:
+        raise QuerySyntaxError(f"invalid search query: {query!r} starts or ends with an operator")
+    return " ".join(out)
+
+
+def search(
+    store: Store,
+    text: str,
+    *,
+    lang: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    theme: str | None = None,
+    kinds: list[str] | None = None,
+    limit: int = 20,
+) -> list[dict[str, Any]]:
+    """Documents matching ``text``, best first: dicts with id, source_id, path, title, year, langs,
+    snippet, score (higher is better)."""
+    return store.search(
+        build_match(text), lang=lang, year_from=year_from, year_to=year_to, theme=theme, kinds=kinds, limit=limit
+    )
+
+
+def show(store: Store, ref: str) -> dict[str, Any] | None:
+    """The whole document (``govtext show`` JSON shape) by id, id prefix, source id or path."""
+    doc_id = store.resolve_id(ref)
+    if doc_id is None:
+        return None
+    doc = store.get_document(doc_id)
+    return doc.to_dict() if doc else None

@@ -1,0 +1,690 @@
+"""Turn reader output into final parts: title, authors, abstracts per language, keywords, sections.
+
+Three inputs reach this stage:
+
+1. a ``raw`` part holding a whole free-form text (a pasted abstract, a .txt article): it is cut
+   into fields line by line, with labels ("Abstrak:", "Keywords:") when there are any and layout
+   heuristics when there are none. Every span of the raw text lands in some part (unplaceable
+   lines and label words in ``discarded`` parts), so nothing the author wrote is lost;
+2. record fields (title / abstract / keywords): abstracts often hold an Indonesian and an English
+   abstract run together, with keyword lists glued inside; they are split per language;
+3. PDF parts whose kinds are already decided: only abstracts and keyword parts are touched.
+
+The stage is a pure function of the document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from pipeline.clean import collapse_whitespace
+from pipeline.document import Document, Keyword, Part
+from pipeline.language import detect, guess, id_en_score
+
+VERSION = "1"
+
+_DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+")
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|2100)(?!\d)")
+_LETTER = re.compile(r"[^\W\d_]")
+
+# Keyword-list labels. "Key word" under an English abstract is English; "Kata kunci" Indonesian.
+_KW_LABEL = re.compile(
+    r"(?i)(?P<label>kata[\s-]*kata[\s-]*kunci|kata[\s-]*kunci|key[\s-]*words?|index[\s-]+terms)"
+    r"(?P<punct>\s*[:?\-\u2013\u2014.]+)?[ \t]*"
+)
+# Abstract markers are only trusted capitalised: "the abstract" in running text is not a label.
+_ABS_LABEL = re.compile(
+    r"(?P<label>Abstract|ABSTRACT|Abstrak|ABSTRAK|Intisari|INTISARI)(?![a-z])(?P<punct>\s*[:?\-\u2013\u2014.]+)?[ \t]*"
+)
+_ABS_LANG = {"abstract": "en", "abstrak": "id", "intisari": "id"}
+
+# Sentence boundaries: ". X" and the glued ".X" that scraped abstracts are full of.
+_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[\"'\u201c(\[A-Z0-9])|(?<=[a-z)]{2}[.!?])(?=[A-Z][a-z])")
+
+# Line labels in free-form text (case 1). Value: field name.
+_LINE_LABEL = re.compile(
+    r"(?i)^[ \t]*(?P<label>title|judul|authors?|penulis|nama\s+penulis|abstract|abstrak|intisari|"
+    r"kata[\s-]*kata[\s-]*kunci|kata[\s-]*kunci|key[\s-]*words?|index[\s-]+terms|doi|"
+    r"received|accepted|revised|published|diterima|disetujui|direvisi|dipublikasikan|"
+    r"corresponding\s+author|email|e-mail|citation|how\s+to\s+cite|cara\s+mengutip|sitasi)"
+    r"[ \t]*(?P<sep>[:\-\u2013\u2014.]|(?=\n)|$)?[ \t]*"
+)
+_LABEL_FIELD = {
+    "title": "title",
+    "judul": "title",
+    "author": "authors",
+    "authors": "authors",
+    "penulis": "authors",
+    "namapenulis": "authors",
+    "abstract": "abstract",
+    "abstrak": "abstract",
+    "intisari": "abstract",
+    "doi": "doi",
+}
+
+_HEADING = re.compile(
+    r"(?i)^[ \t]*(?:(?:bab\s+)?(?:[ivx]+|\d+(?:\.\d+)*)[.)]?\s+)?"
+    r"(?P<name>pendahuluan|introduction|latar\s+belakang|background|tinjauan\s+pustaka|kajian\s+pustaka|"
+    r"landasan\s+teori|literature\s+review|theoretical\s+framework|kerangka\s+teori|"
+    r"metode(?:\s+penelitian)?|metodologi(?:\s+penelitian)?|methods?|methodology|research\s+methods?|"
+    r"materials\s+and\s+methods|hasil(?:\s+(?:dan|&)\s+pembahasan)?|hasil\s+penelitian|results?"
+    r"(?:\s+and\s+discussions?)?|pembahasan|discussions?|kesimpulan(?:\s+(?:dan|&)\s+saran)?|simpulan|"
+    r"penutup|conclusions?(?:\s+and\s+recommendations?)?|saran|recommendations?|"
+    r"daftar\s+pustaka|daftar\s+referensi|references|bibliography|referensi|acknowledge?ments?|"
+    r"ucapan\s+terima\s+kasih)[ \t]*:?[ \t]*$"
+)
+_REFERENCES = re.compile(r"(?i)daftar\s+pustaka|daftar\s+referensi|references|bibliography|referensi")
+
+_BOILER = re.compile(
+    r"(?i)@|https?://|www\.|\b(?:received|accepted|revised|published|available\s+online|diterima|"
+    r"disetujui|direvisi|dipublikasikan|copyright|hak\s+cipta|licen[cs]e|issn|e-issn|p-issn|vol\.|volume|"
+    r"corresponding|universit\w*|fakultas|faculty|jurusan|department|departemen|program\s+studi|prodi|"
+    r"institut\w*|sekolah\s+tinggi|politeknik|polytechnic|jl\.|jalan|street|indonesia\b|"
+    r"how\s+to\s+cite|cara\s+mengutip|citation|sitasi)|\u00a9"
+)
+_CITATION = re.compile(r"(?i)cite|citation|sitasi|mengutip|vol\.|volume|\(\d{4}\)|pp\.|hlm\.")
+_NAME_JOIN = re.compile(r"(?i)\s*(?:,|;|&|\band\b|\bdan\b)\s*")
+_FUNCTION_WORDS = frozenset(
+    "of the in on for to a an with from by at as is are dalam di ke dari pada terhadap untuk yang "
+    "sebagai oleh atas bagi melalui antara studi analisis pengaruh".split()
+)
+
+
+@dataclass
+class _Piece:
+    """A span of the input and what it became."""
+
+    kind: str
+    start: int
+    end: int
+    lang: str | None = None
+
+
+# --------------------------------------------------------------------------- keywords
+
+
+def _label_lang(label: str) -> str:
+    return "id" if label.lower().startswith("kata") else "en"
+
+
+def _keyword_items(text: str) -> list[tuple[int, int, str | None]]:
+    """(start, end, label language) of each keyword in a keyword line; labels are skipped."""
+    labels = [m for m in _KW_LABEL.finditer(text)]
+    segments: list[tuple[int, int, str | None]] = []
+    cursor, lang = 0, None
+    for m in labels:
+        segments.append((cursor, m.start(), lang))
+        cursor, lang = m.end(), _label_lang(m.group("label"))
+    segments.append((cursor, len(text), lang))
+    items: list[tuple[int, int, str | None]] = []
+    for s, e, seg_lang in segments:
+        seg = text[s:e]
+        sep = ";" if ";" in seg else ","
+        pos = s
+        for chunk in seg.split(sep):
+            a, b = pos, pos + len(chunk)
+            pos = b + 1
+            # Trim spaces and list punctuation (the "/" between "Keywords: ... / Kata kunci: ...").
+            while a < b and (text[a].isspace() or text[a] in ".:;,/|-\u2013\u2014?*"):
+                a += 1
+            while b > a and (text[b - 1].isspace() or text[b - 1] in ".:;,/|\u2013\u2014?*"):
+                b -= 1
+            if b > a and (_LETTER.search(text[a:b]) or text[a:b].strip().isdigit()):
+                items.append((a, b, seg_lang))
+    return items
+
+
+def _assign_keyword_langs(texts: list[str], priors: list[str | None]) -> list[str]:
+    """Language per keyword: its own when confident, else its block's.
+
+    Bilingual lists are two blocks ("transparansi; akuntabilitas; transparency; accountability"),
+    so without labels the best single split point of the signed scores decides the blocks.
+    """
+    n = len(texts)
+    guesses = [guess(t) for t in texts]
+    scores = [id_en_score(t) for t in texts]
+    block: list[str] = [""] * n
+    if any(priors):
+        for i in range(n):
+            block[i] = priors[i] or ""
+        # Unlabelled items before the first label take the nearest label's language.
+        nxt = next((p for p in priors if p), "en")
+        for i in range(n):
+            if block[i]:
+                nxt = block[i]
+            else:
+                block[i] = nxt
+    else:
+        total = sum(scores)
+        best_val, best_k, best_first = abs(total), 0, "id" if total >= 0 else "en"
+        prefix = 0.0
+        for k in range(1, n):
+            prefix += scores[k - 1]
+            val = prefix - (total - prefix)
+            if abs(val) > best_val + 0.5:
+                best_val, best_k, best_first = abs(val), k, "id" if val > 0 else "en"
+        if best_k:
+            second = "en" if best_first == "id" else "id"
+            block = [best_first] * best_k + [second] * (n - best_k)
+        else:
+            block = [best_first] * n
+    langs = []
+    for (lang, conf), blk in zip(guesses, block):
+        if lang == "other" and conf >= 0.9:
+            langs.append("other")
+        elif lang in ("id", "en") and conf >= 0.75:
+            langs.append(lang)
+        else:
+            langs.append(blk)
+    return langs
+
+
+def _keyword_spans(text: str) -> list[tuple[int, int, str]]:
+    items = _keyword_items(text)
+    if not items:
+        return []
+    langs = _assign_keyword_langs([text[a:b] for a, b, _ in items], [p for _, _, p in items])
+    return [(a, b, lang) for (a, b, _), lang in zip(items, langs)]
+
+
+def split_keywords(text: str) -> list[Keyword]:
+    """Keywords of a keyword line, each with its language.
+
+    Splits on ';' (on ',' only when there is no ';'), understands "Keywords: a; b / Kata kunci: c; d"
+    and gives ambiguous keywords ("e-government") the language of their neighbours.
+    """
+    return [Keyword(text=collapse_whitespace(text[a:b]), lang=lang) for a, b, lang in _keyword_spans(text)]
+
+
+def _keyword_parts(text: str, base: int = 0) -> tuple[list[_Piece], list[Keyword]]:
+    """Keyword line -> one piece per language run (spans cover the whole line) and keywords."""
+    spans = _keyword_spans(text)
+    kws = [Keyword(text=collapse_whitespace(text[a:b]), lang=lang) for a, b, lang in spans]
+    if not spans:
+        return [_Piece("keywords", base, base + len(text))], kws
+    runs: list[_Piece] = []
+    for a, _, lang in spans:
+        if not runs or runs[-1].lang != lang:
+            # A new run starts where the previous run's separator ends; labels go with the run after.
+            start = 0 if not runs else _run_start(text, runs[-1].end - base, a)
+            if runs:
+                runs[-1].end = base + start
+            runs.append(_Piece("keywords", base + start, base + len(text), lang))
+        else:
+            runs[-1].end = base + len(text)
+    runs[0].start = base
+    return runs, kws
+
+
+def _run_start(text: str, prev_end: int, item_start: int) -> int:
+    """Where a new language run begins: after the separator that ends the previous run."""
+    gap = text[prev_end:item_start]
+    m = _KW_LABEL.search(gap)
+    if m:
+        # Anything before the label (a "/" or ";") stays with the previous run.
+        return prev_end + m.start()
+    for i, ch in enumerate(gap):
+        if ch in ";,/|":
+            return prev_end + i + 1
+    return item_start
+
+
+def _add_keywords(doc: Document, kws: list[Keyword]) -> None:
+    seen = {k.text.casefold() for k in doc.keywords}
+    for k in kws:
+        if k.text and k.text.casefold() not in seen:
+            seen.add(k.text.casefold())
+            doc.keywords.append(k)
+
+
+# --------------------------------------------------------------------------- bilingual abstracts
+
+
+def _markers(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, "abstract"|"keywords", lang) of label words inside a run-together abstract."""
+    found: list[tuple[int, int, str, str]] = []
+    for m in _KW_LABEL.finditer(text):
+        s = m.start()
+        before = text[:s].rstrip()
+        glued = s > 0 and text[s - 1].isalpha() and m.group("label")[0].isupper()
+        if s > 0 and text[s - 1].isalpha() and not glued:
+            continue  # inside a word
+        if m.group("punct") or not before or before[-1] in ".!?)" or glued:
+            found.append((s, m.end(), "keywords", _label_lang(m.group("label"))))
+    for m in _ABS_LABEL.finditer(text):
+        s = m.start()
+        if any(a <= s < b for a, b, _, _ in found):
+            continue
+        found.append((s, m.end(), "abstract", _ABS_LANG[m.group("label").lower()]))
+    found.sort()
+    out: list[tuple[int, int, str, str]] = []
+    for mk in found:
+        if not out or mk[0] >= out[-1][1]:
+            out.append(mk)
+    return out
+
+
+def _keyword_list_end(text: str, start: int, limit: int) -> int:
+    """End of a keyword list glued into running text: its first sentence end, or a glued capital."""
+    seg = text[start:limit]
+    m = re.search(r"\.(?=\s*[\"\u201c(A-Z]|\s*$)|\n", seg)
+    if m:
+        return start + m.end()
+    if limit < len(text):
+        return limit
+    # No full stop: the list may run straight into the next abstract ("sistem informasiThe ...").
+    items = re.split(r"[;,]", seg)
+    if len(items[-1].split()) > 8:
+        g = re.search(r"[a-z][A-Z][a-z]", seg[len(seg) - len(items[-1]) :])
+        if g:
+            return start + len(seg) - len(items[-1]) + g.start() + 1
+    return limit
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, cursor = [], start
+    for m in _SENT_END.finditer(text, start, end):
+        if m.start() > cursor:
+            spans.append((cursor, m.start()))
+        cursor = m.end()
+    if cursor < end:
+        spans.append((cursor, end))
+    return [(a, b) for a, b in spans if _LETTER.search(text[a:b])]
+
+
+def _strip_span(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _language_runs(text: str, start: int, end: int) -> list[_Piece]:
+    """One or two abstract pieces: splits a chunk at its best single id/en switch point."""
+    a, b = _strip_span(text, start, end)
+    if a >= b:
+        return []
+    sents = _sentences(text, a, b)
+    whole = detect(text[a:b])
+    if len(sents) < 2:
+        return [_Piece("abstract", a, b, whole)]
+    vals = [id_en_score(text[s:e]) * (e - s) for s, e in sents]
+    total = sum(vals)
+    best_val, best_k = abs(total), 0
+    prefix = 0.0
+    for k in range(1, len(sents)):
+        prefix += vals[k - 1]
+        val = abs(prefix - (total - prefix))
+        if val > best_val:
+            best_val, best_k = val, k
+    if best_k:
+        cut = sents[best_k][0]
+        left, right = _strip_span(text, a, cut), _strip_span(text, cut, b)
+        llen, rlen = left[1] - left[0], right[1] - right[0]
+        lmean = sum(vals[:best_k]) / max(llen, 1)
+        rmean = sum(vals[best_k:]) / max(rlen, 1)
+        # Both sides must be clearly one language and long enough to be an abstract of their own,
+        # so an English quotation inside an Indonesian abstract does not split it.
+        if min(llen, rlen) >= 80 and lmean * rmean < 0 and min(abs(lmean), abs(rmean)) >= 0.3:
+            llang, rlang = detect(text[left[0] : left[1]]), detect(text[right[0] : right[1]])
+            if {llang, rlang} == {"id", "en"}:
+                return [_Piece("abstract", *left, llang), _Piece("abstract", *right, rlang)]
+    return [_Piece("abstract", a, b, whole)]
+
+
+def _split_pieces(text: str) -> tuple[list[_Piece], list[_Piece]]:
+    """Abstract and keyword pieces of a run-together abstract, and the label spans dropped."""
+    pieces: list[_Piece] = []
+    dropped: list[_Piece] = []
+    cursor = 0
+    marks = _markers(text)
+    for i, (s, e, kind, lang) in enumerate(marks):
+        if s < cursor:
+            continue
+        pieces.extend(_body_chunk(text, cursor, s, dropped))
+        dropped.append(_Piece("discarded", s, e))
+        cursor = e
+        if kind == "keywords":
+            limit = next((m[0] for m in marks[i + 1 :] if m[0] >= e), len(text))
+            kend = _keyword_list_end(text, e, limit)
+            a, b = _strip_span(text, e, kend)
+            if a < b:
+                pieces.append(_Piece("keywords", a, b, lang))
+            cursor = kend
+    pieces.extend(_body_chunk(text, cursor, len(text), dropped))
+    return pieces, dropped
+
+
+def _body_chunk(text: str, a: int, b: int, dropped: list[_Piece]) -> list[_Piece]:
+    a, b = _strip_span(text, a, b)
+    if a >= b:
+        return []
+    if not _LETTER.search(text[a:b]) or len(text[a:b]) < 3:
+        dropped.append(_Piece("discarded", a, b))
+        return []
+    return _language_runs(text, a, b)
+
+
+def _group_abstracts(text: str, pieces: list[_Piece]) -> list[Part]:
+    """One abstract part per language, in order of first appearance."""
+    order: dict[str | None, list[str]] = {}
+    for p in pieces:
+        if p.kind == "abstract":
+            order.setdefault(p.lang, []).append(text[p.start : p.end])
+    return [Part(kind="abstract", text="\n\n".join(texts), lang=lang) for lang, texts in order.items()]
+
+
+def split_bilingual(text: str) -> list[Part]:
+    """Split a (possibly) run-together id+en abstract into abstract parts per language.
+
+    Embedded keyword lists come back as ``keywords`` parts (lang from their label); the label
+    words "Abstrak", "Abstract", "Kata kunci", "Keywords" are dropped.
+    """
+    pieces, _ = _split_pieces(text)
+    parts = _group_abstracts(text, pieces)
+    parts += [Part(kind="keywords", text=text[p.start : p.end], lang=p.lang) for p in pieces if p.kind == "keywords"]
+    return parts
+
+
+# --------------------------------------------------------------------------- free-form text
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+
+
+def _lines(text: str) -> list[_Line]:
+    out, pos = [], 0
+    for raw in text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        out.append(_Line(pos, pos + len(body), body))
+        pos += len(raw)
+    return out
+
+
+def _is_prose(line: str) -> bool:
+    words = line.split()
+    return len(line) >= 100 or (len(words) >= 12 and "." in line)
+
+
+def _looks_like_keywords(line: str) -> bool:
+    s = line.strip()
+    if s.count(";") >= 1:
+        items = [i for i in s.split(";") if i.strip()]
+    elif s.count(",") >= 2:
+        items = [i for i in s.split(",") if i.strip()]
+    else:
+        return False
+    return len(items) >= 2 and all(len(i.split()) <= 6 for i in items) and not s.rstrip(".").count(". ")
+
+
+def _looks_like_authors(line: str) -> bool:
+    s = re.sub(r"[\d*\u2020\u2021\u00b9\u00b2\u00b3\u2074-\u2079,;&()]+", " ", line)
+    words = [w for w in s.split() if w.lower() not in ("and", "dan")]
+    if not words or len(words) > 30 or _BOILER.search(line):
+        return False
+    if any(w.lower() in _FUNCTION_WORDS for w in words):
+        return False
+    caps = sum(1 for w in words if w[0].isupper() or w.endswith("."))
+    multi = bool(re.search(r",|;|&|\band\b|\bdan\b|\d|\*", line))
+    return caps == len(words) and (multi or len(words) <= 4)
+
+
+def _authors(text: str) -> list[str]:
+    text = re.sub(r"\S+@\S+", " ", text)
+    names = []
+    for chunk in _NAME_JOIN.split(text):
+        name = collapse_whitespace(re.sub(r"[\d*\u2020\u2021\u00b9\u00b2\u00b3\u2074-\u2079()]+", " ", chunk))
+        if _LETTER.search(name):
+            names.append(name)
+    return names
+
+
+def _find_year(texts: list[str]) -> int | None:
+    for t in texts:
+        m = _YEAR.search(t)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _free_text(doc: Document, raw: Part) -> list[Part]:
+    text = raw.text
+    lines = _lines(text)
+    heads = [i for i, ln in enumerate(lines) if len(ln.text.strip()) < 60 and _HEADING.match(ln.text)]
+    # A text is an article (not an abstract) when it has at least two section headings.
+    front_end = heads[0] if len(heads) >= 2 else len(lines)
+    parts = _front_matter(doc, text, lines[:front_end])
+    if front_end < len(lines):
+        parts += _sections(text, lines[front_end:], heads)
+    return parts
+
+
+def _sections(text: str, lines: list[_Line], heads: list[int]) -> list[Part]:
+    parts: list[Part] = []
+    first = heads[0]
+    head_set = set(heads)
+    current: tuple[str, int, int] | None = None  # heading, body start, body end
+
+    def flush() -> None:
+        if current is None:
+            return
+        heading, a, b = current
+        a, b = _strip_span(text, a, b)
+        kind = "references" if _REFERENCES.search(heading) else "section"
+        parts.append(Part(kind=kind, text=text[a:b], heading=heading, lang=None if kind == "references" else None))
+
+    for offset, ln in enumerate(lines):
+        i = first + offset
+        if i in head_set:
+            flush()
+            current = (ln.text.strip(), ln.end, ln.end)
+        elif current is not None:
+            current = (current[0], current[1], ln.end)
+    flush()
+    for p in parts:
+        if p.kind == "section" and p.text:
+            p.lang = detect(p.text)
+    return parts
+
+
+def _front_matter(doc: Document, text: str, lines: list[_Line]) -> list[Part]:
+    """Fields of an abstract page, line by line. Every line ends in exactly one bucket."""
+    title: list[tuple[int, int]] = []
+    authors: list[tuple[int, int]] = []
+    prose: list[list[tuple[int, int]]] = []  # paragraphs of wrapped lines
+    keyword_lines: list[tuple[int, int]] = []
+    discarded: list[tuple[int, int]] = []
+    year_texts: list[str] = []
+    late_texts: list[str] = []
+    field: str | None = None  # field opened by a label on its own line
+    prev: str | None = None  # bucket of the previous non-blank line (None after a blank line)
+    title_open = False
+
+    for ln in lines:
+        s = ln.text
+        if not s.strip():
+            prev, title_open = None, False
+            if field in ("title", "authors", "keywords"):
+                field = None
+            continue
+        a, b = _strip_span(text, ln.start, ln.end)
+        m = _LINE_LABEL.match(s)
+        label = None
+        if m and (m.group("sep") is not None or m.group("label").lower().startswith(("abstra", "intisari"))):
+            label = re.sub(r"[\s-]+", "", m.group("label").lower())
+            rest = ln.start + m.end()
+            ra, rb = _strip_span(text, rest, ln.end)
+            if label.startswith(("kata", "key", "index")):
+                keyword_lines.append((a, b))  # labels stay inside the keyword line
+                prev, field = "keywords", "keywords"
+                continue
+            discarded.append((a, rest))
+            name = _LABEL_FIELD.get(label, "discarded")
+            if name == "abstract" and ra >= rb:
+                field, prev = "abstract", None
+                continue
+            if ra >= rb:
+                field = name
+                continue
+            a, b = ra, rb
+            s = text[a:b]
+            if name in ("title", "authors", "abstract"):
+                field = name if name != "abstract" else "abstract"
+                bucket = name
+            else:
+                bucket = "discarded"
+                year_texts.append(s)
+                field = None
+        elif field == "keywords":
+            keyword_lines.append((a, b))
+            continue
+        elif field in ("title", "authors"):
+            bucket = field
+        elif _looks_like_keywords(s) and prose and not _is_prose(s):
+            bucket = "keywords"
+        elif _BOILER.search(s) and not _is_prose(s):
+            bucket = "discarded"
+        elif _is_prose(s) or (field == "abstract") or (prev == "abstract"):
+            bucket = "abstract"
+        elif not prose and not title:
+            bucket = "authors" if _looks_like_authors(s) and title else "title"
+        elif not prose and title_open and not _looks_like_authors(s):
+            bucket = "title"
+        elif not prose and _looks_like_authors(s) and not any(d[0] > title[-1][0] for d in discarded):
+            bucket = "authors"
+        else:
+            bucket = "discarded"
+
+        if bucket == "title":
+            title.append((a, b))
+            title_open = True
+        else:
+            title_open = False
+        if bucket == "authors":
+            authors.append((a, b))
+            year_texts.append(text[a:b])
+        elif bucket == "abstract":
+            if prev == "abstract" and prose:
+                prose[-1].append((a, b))
+            else:
+                prose.append([(a, b)])
+        elif bucket == "keywords":
+            keyword_lines.append((a, b))
+        elif bucket == "discarded":
+            discarded.append((a, b))
+            (late_texts if prose else year_texts).append(text[a:b])
+        prev = bucket
+        if label is None and field == "abstract" and bucket != "abstract":
+            field = None
+
+    parts: list[Part] = []
+    if title:
+        t = "\n".join(text[a:b] for a, b in title)
+        parts.append(Part(kind="title", text=t))
+        doc.title = doc.title or collapse_whitespace(t)
+    if authors:
+        t = "\n".join(text[a:b] for a, b in authors)
+        parts.append(Part(kind="authors", text=t))
+        if not doc.authors:
+            doc.authors = _authors(t)
+
+    pieces: list[tuple[str, _Piece]] = []
+    dropped: list[str] = []
+    for para in prose:
+        a, b = para[0][0], para[-1][1]
+        ptext = text[a:b]
+        ps, ds = _split_pieces(ptext)
+        pieces += [(ptext, p) for p in ps]
+        dropped += [ptext[d.start : d.end] for d in ds]
+    many_paragraphs = len(prose) > 4 and not any(p.kind == "keywords" for _, p in pieces)
+    by_lang: dict[str | None, list[str]] = {}
+    kw_parts: list[Part] = []
+    for ptext, p in pieces:
+        if p.kind == "abstract":
+            by_lang.setdefault(p.lang, []).append(ptext[p.start : p.end])
+        else:
+            runs, kws = _keyword_parts(ptext[p.start : p.end])
+            kw_parts += [Part(kind="keywords", text=ptext[p.start : p.end][r.start : r.end], lang=r.lang) for r in runs]
+            for k in kws:
+                k.lang = k.lang if k.lang else p.lang
+            _add_keywords(doc, kws)
+    kind = "body" if many_paragraphs else "abstract"
+    for lang, texts in by_lang.items():
+        parts.append(Part(kind=kind, text="\n\n".join(texts), lang=lang))
+    parts += kw_parts
+    for a, b in keyword_lines:
+        runs, kws = _keyword_parts(text[a:b], a)
+        parts += [Part(kind="keywords", text=text[r.start : r.end], lang=r.lang) for r in runs]
+        _add_keywords(doc, kws)
+
+    m = _DOI.search(text)
+    if m and not doc.doi:
+        doc.doi = m.group(0).rstrip(".,;:)]}>")
+    if doc.year is None:
+        cites = [t for t in late_texts if _CITATION.search(t)]
+        doc.year = _find_year(year_texts + cites)
+    junk = [text[a:b] for a, b in discarded if b > a] + dropped
+    if junk:
+        parts.append(Part(kind="discarded", text="\n".join(junk)))
+    return parts
+
+
+# --------------------------------------------------------------------------- the stage
+
+
+def _record_parts(doc: Document) -> list[Part]:
+    out: list[Part] = []
+    for part in doc.parts:
+        if part.kind == "abstract":
+            pieces = split_bilingual(part.text)
+            abstracts = [p for p in pieces if p.kind == "abstract"]
+            langs = {p.lang for p in abstracts}
+            if part.lang is not None and not ({"id", "en"} <= langs):
+                out.append(part)  # a language was already given and the text is not plainly bilingual
+                continue
+            for p in pieces:
+                if p.kind == "keywords":
+                    kws = split_keywords(p.text)
+                    for k in kws:
+                        # The label ("Kata kunci") is better evidence than the model for a whole list.
+                        if p.lang and guess(k.text)[1] < 0.75:
+                            k.lang = p.lang
+                    _add_keywords(doc, kws)
+                else:
+                    out.append(replace(part, text=p.text, lang=p.lang))
+        elif part.kind == "keywords":
+            runs, kws = _keyword_parts(part.text)
+            _add_keywords(doc, kws)
+            if part.lang is not None:
+                out.append(part)
+            else:
+                out += [replace(part, text=part.text[r.start : r.end], lang=r.lang) for r in runs]
+        else:
+            out.append(part)
+    return out
+
+
+def segment(doc: Document) -> Document:
+    """Final parts for a document (see the module docstring for the three kinds of input)."""
+    if any(p.kind == "raw" for p in doc.parts):
+        parts: list[Part] = []
+        for p in doc.parts:
+            parts += _free_text(doc, p) if p.kind == "raw" else [p]
+        doc.parts = _ordered(parts)
+    else:
+        doc.parts = _record_parts(doc)
+    return doc
+
+
+_ORDER = {"title": 0, "authors": 1, "abstract": 2, "keywords": 3}
+
+
+def _ordered(parts: list[Part]) -> list[Part]:
+    # Front-matter kinds first, then body/sections in reading order, discarded last.
+    return sorted(parts, key=lambda p: (_ORDER.get(p.kind, 5 if p.kind == "discarded" else 4)))

@@ -1,0 +1,530 @@
+"""The SQLite store: schema, migrations, writes and reads. The only module that speaks SQL.
+
+One file (``outputs/corpus.db`` by default), WAL mode so readers work while a run writes, schema
+version in ``PRAGMA user_version``. The full-text index follows sqlite-utils' conventions
+(``parts_fts`` with ``content=[parts]`` and ``parts_ai/ad/au`` triggers) so that
+``datasette outputs/corpus.db`` offers search with no extra set-up.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.document import Document, Keyword, Part, Tag
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = [
+    """CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        source_id TEXT,
+        path TEXT NOT NULL,
+        format TEXT,
+        doc_type TEXT,
+        title TEXT,
+        authors TEXT,          -- JSON list
+        year INTEGER,
+        doi TEXT,
+        regulation TEXT,       -- JSON object or NULL
+        langs TEXT,            -- space-separated language codes, e.g. 'en id'
+        pages INTEGER,
+        meta TEXT,             -- JSON object
+        pipeline_version TEXT,
+        run INTEGER,
+        added TEXT
+    )""",
+    "CREATE INDEX documents_source_id ON documents(source_id)",
+    "CREATE INDEX documents_path ON documents(path)",
+    "CREATE INDEX documents_year ON documents(year)",
+    """CREATE TABLE parts (
+        id INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        lang TEXT,
+        heading TEXT,
+        text TEXT NOT NULL,
+        norm TEXT,
+        page_start INTEGER,
+        page_end INTEGER
+    )""",
+    "CREATE INDEX parts_doc ON parts(doc_id)",
+    """CREATE VIRTUAL TABLE [parts_fts] USING FTS5 (
+        [text], [norm],
+        tokenize='unicode61 remove_diacritics 2',
+        content=[parts]
+    )""",
+    """CREATE TRIGGER [parts_ai] AFTER INSERT ON [parts] BEGIN
+        INSERT INTO [parts_fts] (rowid, [text], [norm]) VALUES (new.rowid, new.[text], new.[norm]);
+    END""",
+    """CREATE TRIGGER [parts_ad] AFTER DELETE ON [parts] BEGIN
+        INSERT INTO [parts_fts] ([parts_fts], rowid, [text], [norm])
+            VALUES('delete', old.rowid, old.[text], old.[norm]);
+    END""",
+    """CREATE TRIGGER [parts_au] AFTER UPDATE ON [parts] BEGIN
+        INSERT INTO [parts_fts] ([parts_fts], rowid, [text], [norm])
+            VALUES('delete', old.rowid, old.[text], old.[norm]);
+        INSERT INTO [parts_fts] (rowid, [text], [norm]) VALUES (new.rowid, new.[text], new.[norm]);
+    END""",
+    """CREATE TABLE keywords (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        lang TEXT,
+        text TEXT NOT NULL,
+        norm TEXT
+    )""",
+    "CREATE INDEX keywords_doc ON keywords(doc_id)",
+    """CREATE TABLE tags (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        theme TEXT NOT NULL,
+        score REAL NOT NULL,
+        method TEXT NOT NULL,
+        model TEXT,
+        PRIMARY KEY (doc_id, theme)
+    )""",
+    "CREATE INDEX tags_theme ON tags(theme)",
+    """CREATE TABLE topics (
+        model TEXT NOT NULL,
+        topic INTEGER NOT NULL,
+        label TEXT,
+        theme TEXT,
+        terms TEXT,            -- JSON
+        weight REAL,
+        meta TEXT,             -- JSON (per-language terms, prevalence by year, ...)
+        PRIMARY KEY (model, topic)
+    )""",
+    """CREATE TABLE doc_topics (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        topic INTEGER NOT NULL,
+        weight REAL NOT NULL,
+        PRIMARY KEY (doc_id, model, topic)
+    )""",
+    "CREATE INDEX doc_topics_topic ON doc_topics(model, topic)",
+    """CREATE TABLE models (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        created TEXT,
+        path TEXT,
+        meta TEXT,
+        active INTEGER DEFAULT 0
+    )""",
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        command TEXT,
+        started TEXT,
+        finished TEXT,
+        status TEXT,
+        config TEXT,           -- JSON
+        versions TEXT,         -- JSON
+        counts TEXT,           -- JSON
+        duration REAL
+    )""",
+    """CREATE TABLE errors (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        message TEXT NOT NULL,
+        run INTEGER,
+        at TEXT
+    )""",
+    "CREATE INDEX errors_run ON errors(run)",
+    """CREATE TABLE sources (
+        path TEXT PRIMARY KEY,
+        sha256 TEXT,
+        size INTEGER,
+        mtime REAL,
+        format TEXT,
+        status TEXT,           -- done | failed | partial
+        pipeline_version TEXT,
+        n_docs INTEGER,
+        run INTEGER
+    )""",
+]
+
+# Forward migrations: MIGRATIONS[v] takes a database at version v to v+1.
+MIGRATIONS: dict[int, list[str]] = {}
+
+
+class StoreError(Exception):
+    """A problem with the database itself (missing, locked, not a govtext corpus)."""
+
+
+class QuerySyntaxError(StoreError):
+    """The full-text query could not be parsed."""
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@dataclass
+class SourceState:
+    path: str
+    sha256: str | None
+    size: int | None
+    mtime: float | None
+    status: str | None
+    pipeline_version: str | None
+
+
+class Store:
+    """A connection to one corpus database."""
+
+    def __init__(self, path: str | Path, create: bool = True, readonly: bool = False, timeout: float = 30.0):
+        self.path = Path(path)
+        if not self.path.exists():
+            if not create or readonly:
+                raise StoreError(f"{self.path}: no corpus database here (run `govtext run PATH` first)")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if readonly:
+                self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=timeout)
+            else:
+                self.conn = sqlite3.connect(self.path, timeout=timeout)
+            # Autocommit mode: every write goes through transaction(), never an implicit BEGIN.
+            self.conn.isolation_level = None
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
+            else:
+                self._check_version()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: not a usable corpus database ({e})") from None
+
+    # -- schema -------------------------------------------------------------------------------
+    def _check_version(self) -> int:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer govtext (schema {version} > {SCHEMA_VERSION}); upgrade govtext"
+            )
+        return version
+
+    def _migrate(self) -> None:
+        version = self._check_version()
+        if version == 0:
+            tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+            if tables:
+                raise StoreError(f"{self.path}: an SQLite file that is not a govtext corpus")
+            with self.transaction():
+                for stmt in _SCHEMA:
+                    self.conn.execute(stmt)
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
+        while version < SCHEMA_VERSION:
+            with self.transaction():
+                for stmt in MIGRATIONS[version]:
+                    self.conn.execute(stmt)
+                version += 1
+                self.conn.execute(f"PRAGMA user_version = {version}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT: a document is written whole or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    @contextmanager
+    def run_lock(self) -> Iterator[None]:
+        """One writing run per database at a time: a second one refuses with a clear message."""
+        import fcntl
+
+        fh = open(self.path.with_name(self.path.name + ".lock"), "w")  # noqa: SIM115 - held for the run
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(
+                    f"{self.path}: another govtext run is writing to this database; wait for it to finish"
+                ) from None
+            yield
+        finally:
+            fh.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- runs and errors ------------------------------------------------------------------------
+    def start_run(self, command: str, config: dict[str, Any], versions: dict[str, Any]) -> int:
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO runs (command, started, status, config, versions) VALUES (?, ?, 'running', ?, ?)",
+                (command, _now(), json.dumps(config, default=str), json.dumps(versions)),
+            )
+            return int(cur.lastrowid)
+
+    def finish_run(self, run: int, status: str, counts: dict[str, Any], duration: float) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE runs SET finished = ?, status = ?, counts = ?, duration = ? WHERE id = ?",
+                (_now(), status, json.dumps(counts), duration, run),
+            )
+
+    def add_error(self, path: str, stage: str, message: str, run: int | None) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO errors (path, stage, message, run, at) VALUES (?, ?, ?, ?, ?)",
+                (path, stage, message, run, _now()),
+            )
+
+    def errors(self, run: int | None = None, last_run: bool = False) -> list[dict[str, Any]]:
+        if last_run:
+            row = self.conn.execute("SELECT max(run) FROM errors").fetchone()
+            run = row[0]
+            if run is None:
+                return []
+        sql = "SELECT path, stage, message, run FROM errors"
+        args: tuple[Any, ...] = ()
+        if run is not None:
+            sql += " WHERE run = ?"
+            args = (run,)
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+
+    def runs(self) -> list[dict[str, Any]]:
+        out = []
+        for r in self.conn.execute("SELECT * FROM runs ORDER BY id"):
+            d = dict(r)
+            for k in ("config", "versions", "counts"):
+                d[k] = json.loads(d[k]) if d[k] else None
+            out.append(d)
+        return out
+
+    # -- sources (files) ------------------------------------------------------------------------
+    def source_state(self, path: str) -> SourceState | None:
+        r = self.conn.execute(
+            "SELECT path, sha256, size, mtime, status, pipeline_version FROM sources WHERE path = ?", (path,)
+        ).fetchone()
+        return SourceState(**dict(r)) if r else None
+
+    def set_source(
+        self, path: str, sha256: str, size: int, mtime: float, fmt: str, status: str,
+        pipeline_version: str, n_docs: int, run: int | None,
+    ) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (path, sha256, size, mtime, fmt, status, pipeline_version, n_docs, run),
+            )
+
+    def current_doc_ids(self, path: str, pipeline_version: str) -> set[str]:
+        """Documents of a file already stored by this pipeline version (resume skips them)."""
+        rows = self.conn.execute(
+            "SELECT id FROM documents WHERE path = ? AND pipeline_version = ?", (path, pipeline_version)
+        )
+        return {r[0] for r in rows}
+
+    def remove_stale(self, path: str, keep: set[str]) -> int:
+        """Drop documents of a changed file that its new content no longer holds."""
+        ids = [r[0] for r in self.conn.execute("SELECT id FROM documents WHERE path = ?", (path,))]
+        stale = [i for i in ids if i not in keep]
+        if stale:
+            with self.transaction() as c:
+                c.executemany("DELETE FROM documents WHERE id = ?", [(i,) for i in stale])
+        return len(stale)
+
+    # -- documents ------------------------------------------------------------------------------
+    def write_documents(self, docs: Sequence[Document], pipeline_version: str, run: int | None) -> int:
+        """Insert or replace documents with all their parts, keywords and tags, in one transaction."""
+        if not docs:
+            return 0
+        with self.transaction() as c:
+            for d in docs:
+                self._write_document(c, d, pipeline_version, run)
+        return len(docs)
+
+    def _write_document(self, c: sqlite3.Connection, d: Document, pipeline_version: str, run: int | None) -> None:
+        # Deleting first (cascades) keeps one row set per id when a document is re-processed.
+        c.execute("DELETE FROM documents WHERE id = ?", (d.id,))
+        c.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                d.id, d.source_id, d.path, d.format, d.doc_type, d.title, json.dumps(d.authors, ensure_ascii=False),
+                d.year, d.doi, json.dumps(d.regulation, ensure_ascii=False) if d.regulation else None,
+                " ".join(d.langs), d.pages, json.dumps(d.meta, ensure_ascii=False, default=str),
+                pipeline_version, run, _now(),
+            ),
+        )
+        c.executemany(
+            "INSERT INTO parts (doc_id, seq, kind, lang, heading, text, norm, page_start, page_end)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (d.id, i, p.kind, p.lang, p.heading, p.text, p.norm, p.page_start, p.page_end)
+                for i, p in enumerate(d.parts)
+            ],
+        )
+        c.executemany(
+            "INSERT INTO keywords (doc_id, seq, lang, text, norm) VALUES (?, ?, ?, ?, ?)",
+            [(d.id, i, k.lang, k.text, k.norm) for i, k in enumerate(d.keywords)],
+        )
+        self._write_tags(c, d.id, d.tags)
+
+    @staticmethod
+    def _write_tags(c: sqlite3.Connection, doc_id: str, tags: Iterable[Tag]) -> None:
+        c.execute("DELETE FROM tags WHERE doc_id = ?", (doc_id,))
+        c.executemany(
+            "INSERT OR REPLACE INTO tags (doc_id, theme, score, method, model) VALUES (?, ?, ?, ?, ?)",
+            [(doc_id, t.theme, float(t.score), t.method, t.model) for t in tags],
+        )
+
+    def replace_tags(self, tags_by_doc: dict[str, list[Tag]]) -> None:
+        with self.transaction() as c:
+            for doc_id, tags in tags_by_doc.items():
+                self._write_tags(c, doc_id, tags)
+
+    def resolve_id(self, ref: str) -> str | None:
+        """A document id from its id, an id prefix, its source id, or its path."""
+        for sql in (
+            "SELECT id FROM documents WHERE id = ?",
+            "SELECT id FROM documents WHERE source_id = ?",
+            "SELECT id FROM documents WHERE path = ? ORDER BY id",
+        ):
+            r = self.conn.execute(sql, (ref,)).fetchone()
+            if r:
+                return r[0]
+        if len(ref) >= 6 and all(ch in "0123456789abcdef" for ch in ref.lower()):
+            rows = self.conn.execute(
+                "SELECT id FROM documents WHERE id >= ? AND id < ? LIMIT 2", (ref.lower(), ref.lower() + "g")
+            ).fetchall()
+            if len(rows) == 1:
+                return rows[0][0]
+        return None
+
+    def get_document(self, doc_id: str) -> Document | None:
+        r = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if r is None:
+            return None
+        doc = Document(
+            id=r["id"], path=r["path"], format=r["format"], source_id=r["source_id"], doc_type=r["doc_type"],
+            title=r["title"], authors=json.loads(r["authors"] or "[]"), year=r["year"], doi=r["doi"],
+            regulation=json.loads(r["regulation"]) if r["regulation"] else None, pages=r["pages"] or 0,
+            meta=json.loads(r["meta"] or "{}"),
+        )
+        doc.parts = [
+            Part(kind=p["kind"], text=p["text"], lang=p["lang"], heading=p["heading"],
+                 page_start=p["page_start"], page_end=p["page_end"], norm=p["norm"] or "")
+            for p in self.conn.execute("SELECT * FROM parts WHERE doc_id = ? ORDER BY seq", (doc_id,))
+        ]
+        doc.keywords = [
+            Keyword(text=k["text"], lang=k["lang"], norm=k["norm"] or "")
+            for k in self.conn.execute("SELECT * FROM keywords WHERE doc_id = ? ORDER BY seq", (doc_id,))
+        ]
+        doc.tags = [
+            Tag(theme=t["theme"], score=t["score"], method=t["method"], model=t["model"])
+            for t in self.conn.execute("SELECT * FROM tags WHERE doc_id = ? ORDER BY score DESC", (doc_id,))
+        ]
+        doc.topics = [
+            {"topic": t["topic"], "weight": t["weight"], "model": t["model"]}
+            for t in self.conn.execute(
+                "SELECT dt.* FROM doc_topics dt JOIN models m ON m.id = dt.model AND m.active = 1"
+                " WHERE dt.doc_id = ? ORDER BY weight DESC",
+                (doc_id,),
+            )
+        ]
+        return doc
+
+    def iter_documents(self, batch: int = 500) -> Iterator[Document]:
+        """Every stored document, fully loaded, in id order (for re-tagging, topics, export)."""
+        last = ""
+        while True:
+            ids = [r[0] for r in self.conn.execute(
+                "SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch))]
+            if not ids:
+                return
+            for i in ids:
+                d = self.get_document(i)
+                if d is not None:
+                    yield d
+            last = ids[-1]
+
+    def count(self, table: str = "documents") -> int:
+        if table not in {"documents", "parts", "keywords", "tags", "errors", "sources", "runs", "doc_topics"}:
+            raise ValueError(table)
+        return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    # -- search ---------------------------------------------------------------------------------
+    def search(
+        self,
+        match: str,
+        *,
+        lang: str | None = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        theme: str | None = None,
+        kinds: Sequence[str] | None = None,
+        limit: int = 20,
+    ) -> list[dict[str, Any]]:
+        """Documents whose parts match an FTS5 expression, best bm25 first (one row per document)."""
+        where = ["parts_fts MATCH ?"]
+        args: list[Any] = [match]
+        if lang:
+            where.append("p.lang = ?")
+            args.append(lang)
+        if kinds:
+            where.append(f"p.kind IN ({','.join('?' * len(kinds))})")
+            args.extend(kinds)
+        else:
+            where.append("p.kind NOT IN ('references', 'discarded')")
+        doc_where = []
+        if year_from is not None:
+            doc_where.append("d.year >= ?")
+            args.append(year_from)
+        if year_to is not None:
+            doc_where.append("d.year <= ?")
+            args.append(year_to)
+        if theme:
+            doc_where.append("EXISTS (SELECT 1 FROM tags t WHERE t.doc_id = d.id AND t.theme = ?)")
+            args.append(theme)
+        sql = f"""
+            WITH hits AS (
+                SELECT p.doc_id AS doc_id, bm25(parts_fts) AS score,
+                       snippet(parts_fts, 0, '[', ']', '…', 16) AS snippet, p.kind AS kind, p.lang AS lang
+                FROM parts_fts JOIN parts p ON p.id = parts_fts.rowid
+                WHERE {' AND '.join(where)}
+            ), best AS (
+                SELECT doc_id, min(score) AS score, snippet, kind, lang FROM hits GROUP BY doc_id
+            )
+            SELECT d.id, d.source_id, d.path, d.title, d.year, d.langs, b.snippet, b.score, b.kind
+            FROM best b JOIN documents d ON d.id = b.doc_id
+            {('WHERE ' + ' AND '.join(doc_where)) if doc_where else ''}
+            ORDER BY b.score LIMIT ?
+        """
+        args.append(limit)
+        try:
+            rows = self.conn.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as e:
+            msg = str(e)
+            if "fts5" in msg or "syntax error" in msg or "no such column" in msg or "unterminated" in msg:
+                raise QuerySyntaxError(f"invalid search query: {msg.removeprefix('fts5: ')}") from None
+            raise
+        return [
+            {
+                "id": r["id"], "source_id": r["source_id"], "path": r["path"], "title": r["title"],
+                "year": r["year"], "langs": (r["langs"] or "").split(), "snippet": r["snippet"],
+                # bm25 is lower-is-better and negative; users expect higher = better.
+                "score": round(-float(r["score"]), 4), "kind": r["kind"],
+            }
+            for r in rows
+        ]
