@@ -47,7 +47,7 @@ _LINE_LABEL = re.compile(
     r"(?i)^[ \t]*(?P<label>title|judul|authors?|penulis|nama\s+penulis|abstract|abstrak|intisari|"
     r"kata[\s-]*kata[\s-]*kunci|kata[\s-]*kunci|key[\s-]*words?|index[\s-]+terms|doi|"
     r"received|accepted|revised|published|diterima|disetujui|direvisi|dipublikasikan|"
-    r"corresponding\s+author|email|e-mail|citation|how\s+to\s+cite|cara\s+mengutip|sitasi)"
+    r"corresponding\s+author|email|e-mail|citation|how\s+to\s+cite|cara\s+mengutip|sitasi)\b"
     r"[ \t]*(?P<sep>[:\-\u2013\u2014.]|(?=\n)|$)?[ \t]*"
 )
 _LABEL_FIELD = {
@@ -164,8 +164,16 @@ def _assign_keyword_langs(texts: list[str], priors: list[str | None]) -> list[st
             val = prefix - (total - prefix)
             if abs(val) > best_val + 0.5:
                 best_val, best_k, best_first = abs(val), k, "id" if val > 0 else "en"
+        second = "en" if best_first == "id" else "id"
+        # A block needs one keyword that is clearly its language: one loan word ("e-government")
+        # at the head of an Indonesian list is not an English block.
+        if best_k and not (
+            any(g[0] == best_first and g[1] >= 0.75 for g in guesses[:best_k])
+            and any(g[0] == second and g[1] >= 0.75 for g in guesses[best_k:])
+        ):
+            best_k = 0
+            best_first = "id" if total >= 0 else "en"
         if best_k:
-            second = "en" if best_first == "id" else "id"
             block = [best_first] * best_k + [second] * (n - best_k)
         else:
             block = [best_first] * n
@@ -301,13 +309,23 @@ def _strip_span(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+_MIN_SIDE = 80  # characters: shorter "halves" are quotations or stray titles, not abstracts
+_PROBE = 250
+
+
 def _language_runs(text: str, start: int, end: int) -> list[_Piece]:
     """One or two abstract pieces: splits a chunk at its best single id/en switch point."""
     a, b = _strip_span(text, start, end)
     if a >= b:
         return []
-    sents = _sentences(text, a, b)
     whole = detect(text[a:b])
+    # Cheap gate: a run-together pair shows both languages among head, middle and tail.
+    # Scoring every sentence costs ~40 us each, so single-language chunks stop here.
+    mid = (a + b - _PROBE) // 2
+    probes = {detect(text[a : a + _PROBE]), detect(text[mid : mid + _PROBE]), detect(text[b - _PROBE : b])}
+    if b - a < 2 * _MIN_SIDE or len(probes) == 1:
+        return [_Piece("abstract", a, b, whole)]
+    sents = _sentences(text, a, b)
     if len(sents) < 2:
         return [_Piece("abstract", a, b, whole)]
     vals = [id_en_score(text[s:e]) * (e - s) for s, e in sents]
@@ -327,7 +345,7 @@ def _language_runs(text: str, start: int, end: int) -> list[_Piece]:
         rmean = sum(vals[best_k:]) / max(rlen, 1)
         # Both sides must be clearly one language and long enough to be an abstract of their own,
         # so an English quotation inside an Indonesian abstract does not split it.
-        if min(llen, rlen) >= 80 and lmean * rmean < 0 and min(abs(lmean), abs(rmean)) >= 0.3:
+        if min(llen, rlen) >= _MIN_SIDE and lmean * rmean < 0 and min(abs(lmean), abs(rmean)) >= 0.3:
             llang, rlang = detect(text[left[0] : left[1]]), detect(text[right[0] : right[1]])
             if {llang, rlang} == {"id", "en"}:
                 return [_Piece("abstract", *left, llang), _Piece("abstract", *right, rlang)]
@@ -535,7 +553,9 @@ def _front_matter(doc: Document, text: str, lines: list[_Line]) -> list[Part]:
             a, b = ra, rb
             s = text[a:b]
             if name in ("title", "authors", "abstract"):
-                field = name if name != "abstract" else "abstract"
+                # Content on the label's own line closes the field, except an abstract's, which
+                # goes on over wrapped lines.
+                field = "abstract" if name == "abstract" else None
                 bucket = name
             else:
                 bucket = "discarded"

@@ -95,7 +95,7 @@ def add(key: str, pairs: list[str]) -> None:
     if len(pairs) % 2:
         sys.exit("pairs must be id themes id themes ...")
     lines = []
-    for rid, themes in zip(pairs[::2], pairs[1::2]):
+    for rid, themes in zip(pairs[::2], pairs[1::2], strict=True):
         tags = [t for t in themes.split(";") if t]
         bad = set(tags) - THEMES
         if bad or rid not in index or rid in done:

@@ -49,7 +49,7 @@ def _looks_binary(sample: bytes) -> bool:
     nul = sample.count(0)
     controls = sum(sample.count(b) for b in _CONTROL)  # includes NUL
     # A few stray NULs occur in real exports; binary formats have many.
-    return (nul >= 4 and nul > 0.005 * len(sample)) or controls > 0.1 * len(sample)
+    return (nul >= 4 and nul > 0.001 * len(sample)) or controls > 0.05 * len(sample)
 
 
 def _valid_utf8_prefix(sample: bytes, complete: bool) -> bool:

@@ -51,7 +51,7 @@ def _inline(line: str) -> str:
 def strip_markdown(text: str) -> tuple[str, str | None]:
     """(plain text with the same line structure, first level-1 heading or None)."""
     text = _FRONT_MATTER.sub("", text, count=1)
-    text = _HTML.sub("", text)
+    text = _HTML.sub("", _AUTOLINK.sub(r"\1", text))
     out: list[str] = []
     title: str | None = None
     in_code = False

@@ -1,0 +1,390 @@
+"""Per-language normalisation: the word forms used for search, themes and topics.
+
+Text is tokenised with spaCy (``spacy.blank("id")`` / ``spacy.blank("en")``); each token is then
+mapped to a normal form: English through spaCy's lookup lemma table (spacy-lookups-data),
+Indonesian through Sastrawi, after a protected-word list that keeps governance concepts apart
+from the unrelated roots Sastrawi would give them (kebijakan "policy" is not bijak "wise").
+
+The normal form of a token does not depend on its context, so the hot path tokenises only and
+maps each distinct token once per process (a dict keyed by spaCy's orth id); running the full
+lemmatizer pipe per token would cost several times more. A user may opt into an installed
+trained spaCy pipeline per language (``models={"en": "en_core_web_sm"}``); its context-dependent
+lemmas are then used for English and nothing is cached per token.
+
+Parts whose language is None or "other" are treated as English (lemma lookup + lowercase).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import spacy
+from spacy.attrs import ORTH
+from spacy.lang.char_classes import ALPHA
+from spacy.language import Language
+from spacy.util import compile_infix_regex
+
+from pipeline.document import Document
+
+VERSION = "1"
+
+_DATA = Path(__file__).parent / "data"
+_ID_LIKE = frozenset({"id", "ms"})  # Malay shares Indonesian morphology and Sastrawi works on it
+_CLITICS = ("nya", "lah", "kah", "pun", "ku", "mu")
+_BOUND_CLITICS = frozenset({"-nya", "-ku", "-mu", "-lah", "-kah", "-pun"})  # spaCy id splits these off
+_EDGE = "'\"`‘’“”-–—._*~^"
+_ORDINAL = re.compile(r"(?:ke-?\d+|\d+-?an)")  # ke-2, 1990-an: numbers in Indonesian dress
+_CACHE_LIMIT = 1_000_000  # distinct tokens per language before the cache is dropped and refilled
+
+
+def _lang_key(lang: str | None) -> str:
+    return "id" if lang in _ID_LIKE else "en"
+
+
+# -- data files ---------------------------------------------------------------------------------
+
+
+def _read_pairs(name: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for line in (_DATA / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            word, concept = line.split()
+            pairs[word.lower()] = concept.lower()
+    return pairs
+
+
+@functools.cache
+def _protected(lang: str) -> dict[str, str]:
+    return _read_pairs(f"nlp_protected_{lang}.txt")
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    # Both languages' lists for every part: Indonesian abstracts quote English phrases and the
+    # two lists hardly collide (only "per" is in both).
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+    from spacy.lang.id.stop_words import STOP_WORDS as ID
+
+    return frozenset(w.lower() for w in EN | ID)
+
+
+@functools.cache
+def _domain_stops() -> tuple[frozenset[str], frozenset[str]]:
+    """(exact surface words, normal forms) from stopwords_domain.txt."""
+    exact: set[str] = set()
+    words: list[str] = []
+    for line in (_DATA / "stopwords_domain.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if line.startswith("="):
+            exact.add(line[1:])
+        elif line:
+            words.append(line)
+    norms = {n for w in words for lang in ("id", "en") for n in normalise(w, lang)}
+    return frozenset(exact), frozenset(norms) | frozenset(words)
+
+
+# -- spaCy pipelines ------------------------------------------------------------------------------
+
+
+def _keep_hyphenated(nlp: Language) -> None:
+    """Stop the tokenizer splitting at a plain hyphen inside a word.
+
+    spaCy splits ``e-government`` and ``prinsip-prinsip`` into three tokens; we need them whole
+    (compound terms, reduplications). Dashes (–, —, --) between words still split.
+    """
+    probes = ("a-b", "a-1", "1-a")
+    kept = [p for p in nlp.Defaults.infixes if not any(re.search(p, s) for s in probes)]
+    kept += [
+        rf"(?<=[{ALPHA}0-9])(?:–|—|--|---|——|~)(?=[{ALPHA}0-9])",
+        rf"(?<=[{ALPHA}])/(?=[{ALPHA}])",
+    ]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(kept).finditer
+
+
+@functools.cache
+def load_pipeline(lang: str, model: str | None = None) -> Language:
+    """The spaCy pipeline for a language, loaded once per process.
+
+    model None: ``spacy.blank(lang)`` with the lookup lemmatizer (tables from
+    spacy-lookups-data, nothing downloaded). model "en_core_web_sm" (an installed package or a
+    path): that trained pipeline. Raises ValueError when it is not installed.
+    """
+    if model:
+        try:
+            nlp = spacy.load(model)
+        except (OSError, ImportError):
+            raise ValueError(
+                f"spaCy pipeline {model!r} is not installed: pip install it, or leave the {lang!r} model unset"
+            ) from None
+        if nlp.lang != lang:
+            raise ValueError(f"spaCy pipeline {model!r} is for language {nlp.lang!r}, not {lang!r}")
+    else:
+        nlp = spacy.blank(lang)
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+    _keep_hyphenated(nlp)
+    return nlp
+
+
+@functools.cache
+def _en_table():
+    # The lookup table the blank English pipeline's lemmatizer uses; read it directly.
+    return load_pipeline("en").get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
+@functools.cache
+def _sastrawi():
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    # The factory wraps the stemmer in a cache that re-normalises the text on every call;
+    # our own caches sit above, so use the bare stemmer.
+    return StemmerFactory().create_stemmer().delegatedStemmer
+
+
+# -- one word -------------------------------------------------------------------------------------
+
+
+def _plural_lemma(word: str, lemma: str | None) -> bool:
+    return bool(lemma) and word.endswith("s") and lemma in (word[:-1], word[:-2], word[:-3] + "y")
+
+
+def _norm_en(w: str) -> str:
+    if (p := _protected("en").get(w)) is not None:
+        return p
+    table = _en_table()
+    lemma = table.get(w)
+    if lemma is not None:
+        lemma = lemma.lower()
+        return "" if lemma.startswith("'") else lemma  # 's, 'd: clitics, not words
+    if w.startswith("'"):
+        return ""
+    if "-" in w:
+        # e-services -> e-service, but non-performing stays (only plurals of the last part).
+        head, _, last = w.rpartition("-")
+        lemma = table.get(last)
+        if _plural_lemma(last, lemma):
+            return f"{head}-{lemma}"
+    return w
+
+
+def _norm_id(w: str) -> str:
+    protected = _protected("id")
+    if (p := protected.get(w)) is not None:
+        return p
+    for clitic in _CLITICS:
+        if w.endswith(clitic) and (p := protected.get(w[: -len(clitic)])) is not None:
+            return p
+    stemmer = _sastrawi()
+    if "-" in w:
+        return _norm_id_hyphenated(w)
+    if not w.isalpha():
+        return w  # Sastrawi would strip the dots from u.s. and the digits from g20
+    stem = stemmer.stem_word(w)
+    if stem == w and not stemmer.get_dictionary().contains(w):
+        # Not Indonesian as far as Sastrawi knows: an English word quoted in an Indonesian
+        # text (policies, stakeholders) gets its English lemma, as in English parts.
+        return _norm_en(w)
+    return stem
+
+
+def _norm_id_hyphenated(w: str) -> str:
+    if _sastrawi().get_dictionary().contains(w):
+        return w  # lexicalised: kupu-kupu, bolak-balik
+    a, _, b = w.partition("-")
+    if "-" not in b and a and b:
+        if a == b:
+            return _norm_id(a)  # prinsip-prinsip, kebijakan-kebijakan
+        na = _norm_id(a)
+        if na == _norm_id(b):
+            return na  # bertahun-tahun, tolong-menolong
+    return _norm_en(w)  # a real compound: e-government, sosial-ekonomi (e-services -> e-service)
+
+
+@functools.cache
+def _word_fn(key: str):
+    return _norm_id if key == "id" else _norm_en
+
+
+def _normal_form(token: str, key: str) -> str:
+    """Normal form of one token (any case), or "" when it is not a word (punctuation, number)."""
+    t = token.lower().replace("’", "'").replace("‘", "'")
+    if t in _BOUND_CLITICS:
+        return ""
+    if t.startswith("'"):
+        return _norm_en(t) if key == "en" else ""
+    t = t.strip(_EDGE)
+    if not t or not any(c.isalpha() for c in t):
+        return ""
+    if "://" in t or "@" in t or t.startswith("www.") or _ORDINAL.fullmatch(t):
+        return ""
+    return _word_fn(key)(t)
+
+
+def _is_content(token: str, norm: str) -> bool:
+    if len(norm) < 2:
+        return False
+    t = token.lower()
+    if t in _stop_words():
+        return False
+    exact, norms = _domain_stops()
+    return t not in exact and norm not in norms
+
+
+# -- per-process caches ---------------------------------------------------------------------------
+
+# (lang key) -> {orth id: normal form}; orth ids are spaCy's string hashes, so equal texts share
+# an entry across documents. A separate cache holds the content-term decision.
+_NORM_CACHE: dict[str, dict[int, str]] = {"id": {}, "en": {}}
+_CONTENT_CACHE: dict[str, dict[int, str]] = {"id": {}, "en": {}}
+_STATS = {"tokens": 0, "misses": 0}
+
+
+def cache_stats() -> dict[str, float]:
+    """Tokens seen, cache misses and hit rate since the process started (or reset_cache())."""
+    tokens, misses = _STATS["tokens"], _STATS["misses"]
+    return {"tokens": tokens, "misses": misses, "hit_rate": 1 - misses / tokens if tokens else 0.0}
+
+
+def reset_cache() -> None:
+    for c in (*_NORM_CACHE.values(), *_CONTENT_CACHE.values()):
+        c.clear()
+    _STATS.update(tokens=0, misses=0)
+
+
+def _map_doc(doc, key: str, content: bool) -> list[str]:
+    """Normal forms of one tokenised text through the per-token cache."""
+    cache = (_CONTENT_CACHE if content else _NORM_CACHE)[key]
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    orths = doc.to_array(ORTH).tolist() if len(doc) else []
+    _STATS["tokens"] += len(orths)
+    out: list[str] = []
+    strings = None
+    for orth in orths:
+        norm = cache.get(orth)
+        if norm is None:
+            _STATS["misses"] += 1
+            strings = strings or doc.vocab.strings
+            text = strings[orth]
+            norm = _normal_form(text, key)
+            if content and norm and not _is_content(text, norm):
+                norm = ""
+            cache[orth] = norm
+        if norm:
+            out.append(norm)
+    return out
+
+
+def _map_trained_doc(doc, key: str, content: bool) -> list[str]:
+    """Like _map_doc for a trained pipeline: English lemmas come from the model, per context."""
+    out: list[str] = []
+    for tok in doc:
+        norm = _normal_form(tok.text, key)
+        if norm and key == "en" and "-" not in norm and tok.lower_ not in _protected("en"):
+            lemma = tok.lemma_.lower()
+            norm = lemma if lemma and lemma[0].isalpha() else norm
+        if content and norm and not _is_content(tok.text, norm):
+            norm = ""
+        if norm:
+            out.append(norm)
+    return out
+
+
+# -- public API -----------------------------------------------------------------------------------
+
+
+def _run(texts: Sequence[str], langs: Sequence[str | None], content: bool,
+         models: Mapping[str, str] | None) -> list[list[str]]:
+    if len(texts) != len(langs):
+        raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
+    groups: dict[str, list[int]] = {}
+    for i, lang in enumerate(langs):
+        groups.setdefault(_lang_key(lang), []).append(i)
+    out: list[list[str]] = [[] for _ in texts]
+    for key, idx in groups.items():
+        model = (models or {}).get(key)
+        nlp = load_pipeline(key, model)
+        group = (texts[i] or "" for i in idx)
+        if model:
+            docs = nlp.pipe(group, batch_size=64)
+            mapper = _map_trained_doc
+        else:
+            docs = nlp.tokenizer.pipe(group, batch_size=256)
+            mapper = _map_doc
+        for i, doc in zip(idx, docs, strict=True):
+            out[i] = mapper(doc, key, content)
+    return out
+
+
+def normalise_many(texts: Sequence[str], langs: Sequence[str | None],
+                   models: Mapping[str, str] | None = None) -> list[list[str]]:
+    """normalise() over many texts at once (one tokenizer.pipe per language): the fast path."""
+    return _run(texts, langs, False, models)
+
+
+def normalise(text: str, lang: str | None, models: Mapping[str, str] | None = None) -> list[str]:
+    """Lowercased normal forms of the word tokens of a text, in order.
+
+    Punctuation and numbers are dropped; stop words are kept (phrase search needs positions).
+    lang "id" (or "ms") -> Sastrawi stems behind the protected-word list; anything else ->
+    English lookup lemmas.
+    """
+    return _run([text], [lang], False, models)[0]
+
+
+def content_terms_many(texts: Sequence[str], langs: Sequence[str | None],
+                       models: Mapping[str, str] | None = None) -> list[list[str]]:
+    return _run(texts, langs, True, models)
+
+
+def content_terms(text: str, lang: str | None, models: Mapping[str, str] | None = None) -> list[str]:
+    """normalise() without stop words (spaCy id + en lists and stopwords_domain.txt) and
+    one-letter forms: the terms for themes and topics."""
+    return _run([text], [lang], True, models)[0]
+
+
+def query_variants(term: str) -> set[str]:
+    """The normal forms of one search term under both languages (space-joined if it has several
+    words), for matching the ``norm`` column: kemitraan -> {"mitra", "kemitraan"}."""
+    variants = {" ".join(normalise(term, lang)) for lang in ("id", "en")}
+    variants.discard("")
+    return variants
+
+
+def _parts_to_fill(doc: Document) -> Iterable:
+    yield from (p for p in doc.parts if p.kind != "discarded")
+    yield from doc.keywords
+
+
+def process_many(docs: list[Document], models: Mapping[str, str] | None = None) -> list[Document]:
+    """Fill Part.norm and Keyword.norm (space-joined normalise()) for every part except discarded
+    ones and every keyword of every document, in one batch."""
+    items = [item for d in docs for item in _parts_to_fill(d)]
+    norms = normalise_many([it.text for it in items], [it.lang for it in items], models)
+    for item, norm in zip(items, norms, strict=True):
+        item.norm = " ".join(norm)
+    return docs
+
+
+def process(doc: Document, models: Mapping[str, str] | None = None) -> Document:
+    """process_many() for one document."""
+    return process_many([doc], models)[0]
+
+
+__all__ = [
+    "VERSION",
+    "load_pipeline",
+    "normalise",
+    "normalise_many",
+    "content_terms",
+    "content_terms_many",
+    "query_variants",
+    "process",
+    "process_many",
+    "cache_stats",
+    "reset_cache",
+]
