@@ -31,7 +31,8 @@ def walk(paths: Iterable[Path]) -> Iterator[Source | Skipped]:
     Hidden files and folders are ignored; symlink loops and unreadable folders are reported, not fatal.
     """
     for root in paths:
-        root = Path(root)
+        # Absolute paths: the same file is the same source whichever folder a run starts in.
+        root = Path(os.path.abspath(root))
         if not root.exists():
             yield Skipped(root, "no such file or folder")
             continue

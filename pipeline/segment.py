@@ -274,20 +274,30 @@ def _markers(text: str) -> list[tuple[int, int, str, str]]:
 
 
 def _keyword_list_end(text: str, start: int, limit: int) -> int:
-    """End of a keyword list glued into running text: its first sentence end, or a glued capital."""
+    """End of a keyword list glued into running text.
+
+    The list ends at its first full stop or line break, unless an item runs on for many words:
+    then the list ran into the next abstract without a stop ("... nerakaThis article ...") and
+    ends at the glued capital, or before that item when there is no glue to cut at.
+    """
     seg = text[start:limit]
     m = re.search(r"\.(?=\s*[\"\u201c(A-Z]|\s*$)|\n", seg)
-    if m:
-        return start + m.end()
-    if limit < len(text):
-        return limit
-    # No full stop: the list may run straight into the next abstract ("sistem informasiThe ...").
-    items = re.split(r"[;,]", seg)
-    if len(items[-1].split()) > 8:
-        g = re.search(r"[a-z][A-Z][a-z]", seg[len(seg) - len(items[-1]) :])
-        if g:
-            return start + len(seg) - len(items[-1]) + g.start() + 1
-    return limit
+    end = m.end() if m else len(seg)
+    for item in re.finditer(r"[^;,]+", seg[:end]):
+        if len(item.group().split()) > 6:
+            g = re.search(r"[a-z)][A-Z][a-z]", item.group())
+            if g:
+                return start + item.start() + g.start() + 1
+            return start + item.start()
+    return start + end
+
+
+def _plausible_list(seg: str) -> bool:
+    items = [i for i in re.split(r"[;,]", seg) if i.strip()]
+    if not items:
+        return True
+    longest = max(len(i.split()) for i in items)
+    return longest <= 8 and not (len(items) == 1 and longest > 5)
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -318,12 +328,14 @@ def _language_runs(text: str, start: int, end: int) -> list[_Piece]:
     a, b = _strip_span(text, start, end)
     if a >= b:
         return []
-    whole = detect(text[a:b])
     # Cheap gate: a run-together pair shows both languages among head, middle and tail.
     # Scoring every sentence costs ~40 us each, so single-language chunks stop here.
     mid = (a + b - _PROBE) // 2
     probes = {detect(text[a : a + _PROBE]), detect(text[mid : mid + _PROBE]), detect(text[b - _PROBE : b])}
-    if b - a < 2 * _MIN_SIDE or len(probes) == 1:
+    if len(probes) == 1:
+        return [_Piece("abstract", a, b, probes.pop())]
+    whole = detect(text[a:b])
+    if b - a < 2 * _MIN_SIDE:
         return [_Piece("abstract", a, b, whole)]
     sents = _sentences(text, a, b)
     if len(sents) < 2:
@@ -361,16 +373,21 @@ def _split_pieces(text: str) -> tuple[list[_Piece], list[_Piece]]:
     for i, (s, e, kind, lang) in enumerate(marks):
         if s < cursor:
             continue
-        pieces.extend(_body_chunk(text, cursor, s, dropped))
-        dropped.append(_Piece("discarded", s, e))
-        cursor = e
         if kind == "keywords":
             limit = next((m[0] for m in marks[i + 1 :] if m[0] >= e), len(text))
             kend = _keyword_list_end(text, e, limit)
             a, b = _strip_span(text, e, kend)
+            if not _plausible_list(text[a:b]):
+                continue  # "Kata kunci merupakan ..." is a sentence about keywords, not a list
+            pieces.extend(_body_chunk(text, cursor, s, dropped))
+            dropped.append(_Piece("discarded", s, e))
             if a < b:
                 pieces.append(_Piece("keywords", a, b, lang))
             cursor = kend
+        else:
+            pieces.extend(_body_chunk(text, cursor, s, dropped))
+            dropped.append(_Piece("discarded", s, e))
+            cursor = e
     pieces.extend(_body_chunk(text, cursor, len(text), dropped))
     return pieces, dropped
 

@@ -498,7 +498,7 @@ class Store:
             doc_where.append("EXISTS (SELECT 1 FROM tags t WHERE t.doc_id = d.id AND t.theme = ?)")
             args.append(theme)
         sql = f"""
-            WITH hits AS (
+            WITH hits AS MATERIALIZED (
                 SELECT p.doc_id AS doc_id, bm25(parts_fts) AS score,
                        snippet(parts_fts, 0, '[', ']', '…', 16) AS snippet, p.kind AS kind, p.lang AS lang
                 FROM parts_fts JOIN parts p ON p.id = parts_fts.rowid
@@ -528,3 +528,230 @@ class Store:
             }
             for r in rows
         ]
+
+    # -- explore ---------------------------------------------------------------------------------
+    # Reads for query filters, kwic, stats, export and the report (pipeline.explore, pipeline.report).
+    # Kept together so the explore code never writes SQL of its own.
+
+    def active_topic_model(self) -> str | None:
+        """The id of the topic model in use (models.kind='topics' AND active=1), or None."""
+        r = self.conn.execute(
+            "SELECT id FROM models WHERE kind = 'topics' AND active = 1 ORDER BY created DESC, id DESC LIMIT 1"
+        ).fetchone()
+        return r[0] if r else None
+
+    def _explore_filters(
+        self, *, year_from: int | None, year_to: int | None, theme: str | None, topic: int | None,
+        source: str | None,
+    ) -> tuple[list[str], list[Any]]:
+        """SQL conditions on documents ``d`` for the document-level filters."""
+        where: list[str] = []
+        args: list[Any] = []
+        if year_from is not None:
+            where.append("d.year >= ?")
+            args.append(year_from)
+        if year_to is not None:
+            where.append("d.year <= ?")
+            args.append(year_to)
+        if theme:
+            where.append("EXISTS (SELECT 1 FROM tags t WHERE t.doc_id = d.id AND t.theme = ?)")
+            args.append(theme)
+        if topic is not None:
+            model = self.active_topic_model()
+            # The document's dominant topic, the same rule as `stats --by topic`.
+            where.append(
+                "EXISTS (SELECT 1 FROM doc_topics dt WHERE dt.doc_id = d.id AND dt.model = ? AND dt.topic = ?"
+                " AND dt.weight >= (SELECT max(weight) FROM doc_topics x WHERE x.doc_id = d.id AND x.model = ?))"
+            )
+            args.extend([model, topic, model])
+        if source:
+            # A source file or a folder prefix; substr avoids LIKE wildcards in paths.
+            conds, cargs = [], []
+            for s in dict.fromkeys([source, str(Path(source).resolve())]):
+                conds.append("d.path = ? OR substr(d.path, 1, ?) = ?")
+                prefix = s.rstrip("/") + "/"
+                cargs.extend([s, len(prefix), prefix])
+            where.append("(" + " OR ".join(conds) + ")")
+            args.extend(cargs)
+        return where, args
+
+    def search_documents(
+        self,
+        match: str,
+        *,
+        lang: str | None = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        theme: str | None = None,
+        topic: int | None = None,
+        source: str | None = None,
+        kinds: Sequence[str] | None = None,
+        limit: int = 20,
+        marks: tuple[str, str] = ("[", "]"),
+    ) -> list[dict[str, Any]]:
+        """``search`` with more filters (topic = dominant topic of the active model, source = file
+        or folder prefix). Snippets are computed only for the documents returned: computing one
+        per matching part made common terms slow on large corpora."""
+        part_where = ["parts_fts MATCH ?"]
+        args: list[Any] = [match]
+        if lang:
+            part_where.append("p.lang = ?")
+            args.append(lang)
+        if kinds:
+            part_where.append(f"p.kind IN ({','.join('?' * len(kinds))})")
+            args.extend(kinds)
+        else:
+            part_where.append("p.kind NOT IN ('references', 'discarded')")
+        doc_where, doc_args = self._explore_filters(
+            year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
+        args.extend(doc_args)
+        sql = f"""
+            WITH hits AS (
+                SELECT p.doc_id AS doc_id, parts_fts.rowid AS part, bm25(parts_fts) AS score
+                FROM parts_fts JOIN parts p ON p.id = parts_fts.rowid
+                WHERE {' AND '.join(part_where)}
+            ), best AS (
+                SELECT doc_id, part, min(score) AS score FROM hits GROUP BY doc_id
+            )
+            SELECT d.id, d.source_id, d.path, d.title, d.year, d.langs, b.part, b.score
+            FROM best b JOIN documents d ON d.id = b.doc_id
+            {('WHERE ' + ' AND '.join(doc_where)) if doc_where else ''}
+            ORDER BY b.score LIMIT ?
+        """
+        args.append(limit)
+        try:
+            rows = self.conn.execute(sql, args).fetchall()
+            snippets = {}
+            for r in rows:
+                # Always from the surface text (column 0); a part matched only through its norm
+                # gets an unmarked snippet that pipeline.query marks up.
+                s = self.conn.execute(
+                    "SELECT snippet(parts_fts, 0, ?, ?, '…', 16) FROM parts_fts WHERE parts_fts MATCH ?"
+                    " AND rowid = ?", (marks[0], marks[1], match, r["part"]),
+                ).fetchone()
+                snippets[r["part"]] = s[0] if s else ""
+        except sqlite3.OperationalError as e:
+            msg = str(e)
+            if "fts5" in msg or "syntax error" in msg or "no such column" in msg or "unterminated" in msg:
+                raise QuerySyntaxError(f"invalid search query: {msg.removeprefix('fts5: ')}") from None
+            raise
+        kinds_of = {}
+        if rows:
+            ids = [r["part"] for r in rows]
+            kinds_of = {
+                k: v for k, v in self.conn.execute(
+                    f"SELECT id, kind FROM parts WHERE id IN ({','.join('?' * len(ids))})", ids)
+            }
+        return [
+            {
+                "id": r["id"], "source_id": r["source_id"], "path": r["path"], "title": r["title"],
+                "year": r["year"], "langs": (r["langs"] or "").split(), "snippet": snippets.get(r["part"], ""),
+                "score": round(-float(r["score"]), 4), "kind": kinds_of.get(r["part"]),
+            }
+            for r in rows
+        ]
+
+    def iter_matching_parts(
+        self, match: str, *, lang: str | None = None, kinds: Sequence[str] | None = None,
+        year_from: int | None = None, year_to: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Parts whose text or norm matches an FTS5 expression, in document order (for kwic)."""
+        where = ["parts_fts MATCH ?"]
+        args: list[Any] = [match]
+        if lang:
+            where.append("p.lang = ?")
+            args.append(lang)
+        if kinds:
+            where.append(f"p.kind IN ({','.join('?' * len(kinds))})")
+            args.extend(kinds)
+        else:
+            where.append("p.kind NOT IN ('references', 'discarded', 'authors')")
+        doc_where, doc_args = self._explore_filters(
+            year_from=year_from, year_to=year_to, theme=None, topic=None, source=None)
+        where.extend(doc_where)
+        args.extend(doc_args)
+        sql = (
+            "SELECT p.doc_id, d.title, d.year, p.kind, p.lang, p.seq, p.text"
+            " FROM parts_fts JOIN parts p ON p.id = parts_fts.rowid JOIN documents d ON d.id = p.doc_id"
+            f" WHERE {' AND '.join(where)} ORDER BY d.year, p.doc_id, p.seq"
+        )
+        try:
+            cur = self.conn.execute(sql, args)
+        except sqlite3.OperationalError as e:
+            raise QuerySyntaxError(f"invalid search query: {str(e).removeprefix('fts5: ')}") from None
+        for r in cur:
+            yield dict(r)
+
+    _FACETS = {
+        "year": "SELECT id, year FROM documents",
+        "lang": "SELECT id, langs FROM documents",
+        "source": "SELECT id, path FROM documents",
+        "doc_type": "SELECT id, doc_type FROM documents",
+        "format": "SELECT id, format FROM documents",
+        "theme": "SELECT doc_id, theme FROM tags",
+    }
+
+    def document_facet(self, field: str) -> list[tuple[str, Any]]:
+        """(document id, value) pairs for one facet; documents with several values (languages,
+        themes) give several pairs, documents with none give none (except year/lang: None)."""
+        if field == "topic":
+            model = self.active_topic_model()
+            if model is None:
+                return []
+            rows = self.conn.execute(
+                "SELECT doc_id, topic FROM (SELECT doc_id, topic, row_number() OVER"
+                " (PARTITION BY doc_id ORDER BY weight DESC, topic) AS r FROM doc_topics WHERE model = ?)"
+                " WHERE r = 1", (model,))
+            return [(r[0], r[1]) for r in rows]
+        if field not in self._FACETS:
+            raise ValueError(f"unknown field {field!r}: use one of {', '.join([*self._FACETS, 'topic'])}")
+        rows = self.conn.execute(self._FACETS[field]).fetchall()
+        if field == "lang":
+            return [(i, v) for i, langs in rows for v in ((langs or "").split() or [None])]
+        return [(r[0], r[1]) for r in rows]
+
+    def top_documents_for_theme(self, theme: str, n: int = 5) -> list[dict[str, Any]]:
+        """The documents with the highest tag score for a theme (the most typical ones)."""
+        rows = self.conn.execute(
+            "SELECT d.id, d.title, d.year, d.langs, t.score, t.method FROM tags t JOIN documents d"
+            " ON d.id = t.doc_id WHERE t.theme = ? ORDER BY t.score DESC, d.id LIMIT ?", (theme, n))
+        return [dict(r) for r in rows]
+
+    def topics_of_model(self, model: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT topic, label, theme, terms, weight, meta FROM topics WHERE model = ? ORDER BY topic", (model,))
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["terms"] = json.loads(d["terms"]) if d["terms"] else []
+            d["meta"] = json.loads(d["meta"]) if d["meta"] else {}
+            out.append(d)
+        return out
+
+    def topic_weight_by_year(self, model: str) -> list[dict[str, Any]]:
+        """Mean topic weight per year over the documents of that year (rows: year, topic, weight)."""
+        rows = self.conn.execute(
+            "SELECT d.year, dt.topic, sum(dt.weight) * 1.0 / n.docs AS weight"
+            " FROM doc_topics dt JOIN documents d ON d.id = dt.doc_id"
+            " JOIN (SELECT year, count(*) AS docs FROM documents GROUP BY year) n ON n.year IS d.year"
+            " WHERE dt.model = ? GROUP BY d.year, dt.topic ORDER BY d.year, dt.topic", (model,))
+        return [dict(r) for r in rows]
+
+    def doc_topic_weights(self, model: str) -> Iterator[tuple[str, int, float]]:
+        yield from self.conn.execute("SELECT doc_id, topic, weight FROM doc_topics WHERE model = ?", (model,))
+
+    def last_run_errors(self) -> tuple[int | None, list[dict[str, Any]]]:
+        """The errors of the latest run (the run id and its errors; [] when it had none)."""
+        r = self.conn.execute("SELECT max(id) FROM runs").fetchone()
+        run = r[0] if r else None
+        if run is None:
+            return None, self.errors()
+        return run, self.errors(run=run)
+
+    def part_kind_langs(self) -> list[tuple[str, str | None]]:
+        """The (kind, lang) pairs present in the parts table (export columns)."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT DISTINCT kind, lang FROM parts WHERE kind != 'discarded'")]
+
+    def themes_used(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT theme FROM tags ORDER BY theme")]

@@ -65,7 +65,7 @@ def test_utf8_head_with_latin1_tail(tmp_path):
 
 def test_forced_encoding(tmp_path):
     p = tmp_path / "f.txt"
-    p.write_bytes("Überblick".encode("utf-8"))
+    p.write_bytes("Überblick".encode())
     assert read_text(p, forced="latin-1") == ("Ã\x9cberblick", "iso8859-1")
     with pytest.raises(ReadError, match="unknown encoding"):
         read_text(p, forced="no-such-codec")

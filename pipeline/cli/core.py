@@ -157,8 +157,11 @@ def query(
     store = open_store(db)
     rows = q.search(store, text, lang=lang, year_from=year_from, year_to=year_to, theme=theme,
                     kinds=kind, limit=limit)
-    emit(rows, format, ["id", "source_id", "path", "title", "year", "langs", "snippet", "score"]
-         if format != Format.table else ["id", "title", "year", "langs", "snippet", "score"])
+    if format == Format.table:
+        rows = [{**r, "id": r["id"][:12]} for r in rows]
+        emit(rows, format, ["id", "title", "year", "langs", "snippet", "score"])
+    else:
+        emit(rows, format, ["id", "source_id", "path", "title", "year", "langs", "snippet", "score"])
     if format == Format.table:
         console.print(f"{len(rows)} documents", highlight=False)
 

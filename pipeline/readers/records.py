@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import sys
+import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ for _field, _names in {
     "doi": "doi do",
     "id": "id recordid",
     "journal": "journal journaltitle jurnal venue jo t2 jf ja sourcetitle booktitle conference namajurnal",
+    # Generic text columns (e.g. judul/konten exports): the abstract only when no abstract column exists.
+    "text": "text content konten fulltext",
 }.items():
     for _n in _names.split():
         _ALIASES[_n] = _field
@@ -103,6 +106,9 @@ def detect_fields(columns: Iterable[str], overrides: dict[str, str] | None = Non
         f = _field_of(col)
         if f:
             fm.columns.setdefault(f, []).append(col)
+    text_cols = fm.columns.pop("text", [])
+    if text_cols and not any(fm.get(f) for f in _ABSTRACT_LANG):
+        fm.columns["abstract"] = text_cols
     by_norm = {norm_name(c): c for c in columns}
     for key, col in (overrides or {}).items():
         target = _OVERRIDE_KEYS.get(key.lower())
@@ -137,7 +143,8 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 
 
 # Control characters (NUL and friends from broken exports) except tab and line breaks.
-_CONTROLS = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_EDGES = re.compile(r"[ \t]*\n[ \t]*")
 
 
 def _text(value: Any) -> str:
@@ -145,8 +152,11 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, list):
         value = "; ".join(_text(v) for v in value if v is not None)
-    text = normalize_unicode(str(value).translate(_CONTROLS)).replace("\r\n", "\n").replace("\r", "\n")
-    return "\n".join(line.strip() for line in text.split("\n")).strip()
+    text = str(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = normalize_unicode(_CONTROLS.sub("", text))
+    return _LINE_EDGES.sub("\n", text).strip() if "\n" in text else text.strip()
 
 
 def _one_line(value: Any) -> str:
@@ -165,7 +175,7 @@ def _doi(value: Any) -> str | None:
     if not s:
         return None
     m = _DOI.search(s)
-    return m.group(0).rstrip(".,;") if m else s
+    return m.group(0).rstrip(".,;") if m else None
 
 
 _AND = re.compile(r"\s+(?:and|dan|&)\s+")
@@ -231,9 +241,13 @@ def build_document(
         parts.append(Part(kind="title", text=title))
 
     seen: dict[str, int] = {}  # abstract text -> index in parts (to drop copies)
+    cleaned: dict[str, str] = {}  # raw -> clean: the copies are usually identical raw strings
     for f, lang in _ABSTRACT_LANG.items():
         for v in _values(record, fm.get(f)):
-            text = _text(v)
+            key = v if isinstance(v, str) else repr(v)
+            text = cleaned.get(key)
+            if text is None:
+                text = cleaned[key] = _text(v)
             if not text:
                 continue
             if text in seen:  # same text under "abstract" and "abstract_id": keep one, with the language
@@ -319,15 +333,15 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[Document | RecordEr
         if not isinstance(obj, dict):
             yield RecordError(str(path), "read", f"line {lineno}: not a JSON object")
             continue
-        if not seen_good:
-            seen_good = True
-            yield from pending
         keys = tuple(obj)
         if fm is None or keys != known:  # records usually share keys: detect once per key set
             fm = detect_fields(keys, options.columns)
             known = keys
-            if index == len(pending) and not fm.has_text():
+            if not seen_good and not fm.has_text():
                 raise _no_columns_error(keys)
+        if not seen_good:
+            seen_good = True
+            yield from pending
         doc = build_document(obj, fm, index, path, "jsonl")
         if isinstance(doc, RecordError):
             doc.message = f"line {lineno}: {doc.message}"
@@ -736,7 +750,7 @@ def latex_to_text(value: str) -> str:
     s = s.replace("{", "").replace("}", "").replace("$", "")
     for ch, ph in placeholders.items():
         s = s.replace(ph, ch)
-    return s
+    return unicodedata.normalize("NFC", s)
 
 
 @register("bib", ".bib", ".bibtex")

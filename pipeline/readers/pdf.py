@@ -1,0 +1,171 @@
+"""PDF reader: one Document per file, built from pypdfium2 text boxes.
+
+Order of work per file: guard (magic bytes, encryption, page cap, time limit), lines and reading
+order per page (pipeline.pdf.layout), scanned-page detection and OCR (pipeline.pdf.ocr), running
+heads and page numbers out (pipeline.pdf.cleanup), then either the regulation structure
+(pipeline.pdf.regulation) or article/report fields (pipeline.pdf.fields).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from pipeline.clean import normalize_unicode
+from pipeline.document import Document, NeedsOCR, Part, ReadError, RecordError
+from pipeline.pdf import fields, ocr, regulation
+from pipeline.pdf.cleanup import strip_running
+from pipeline.pdf.guard import Deadline, check_file
+from pipeline.pdf.layout import Line, PageLines, page_lines
+from pipeline.readers import ReadOptions, register
+
+MAX_PAGES = 5000  # ReadOptions.max_pages overrides
+OCR_MAX_PAGES = 30  # ReadOptions.ocr_max_pages overrides: OCR costs seconds per page
+SLOW_PATH_MIN_QUALITY = 0.5
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _open(path: Path) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        msg = str(exc).lower()
+        if "password" in msg:
+            raise ReadError("encrypted PDF (password required)") from None
+        raise ReadError(f"corrupt PDF ({str(exc).splitlines()[0][:80]})") from None
+
+
+def _plumber_page(path: Path, index: int, cache: dict) -> PageLines | None:
+    """Slow path: pdfminer's own text for a page whose pdfium text looks garbled."""
+    try:
+        import pdfplumber
+    except ImportError:  # pragma: no cover
+        return None
+    if "pdf" not in cache:
+        cache["pdf"] = pdfplumber.open(str(path))
+    page = cache["pdf"].pages[index]
+    try:
+        words = page.extract_words(use_text_flow=True, keep_blank_chars=False)
+    finally:
+        page.flush_cache()
+    rows: dict[int, list[dict]] = {}
+    for w in words:
+        rows.setdefault(round(w["top"] / 3), []).append(w)
+    lines = []
+    for ws in rows.values():
+        ws.sort(key=lambda w: w["x0"])
+        lines.append(
+            Line(" ".join(w["text"] for w in ws), ws[0]["x0"], ws[-1]["x1"], min(w["top"] for w in ws),
+                 max(w["bottom"] for w in ws), max(w["bottom"] - w["top"] for w in ws), index + 1)
+        )
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    return PageLines(index + 1, float(page.width), float(page.height), lines, 1)
+
+
+def extract_pages(path: Path, options: ReadOptions, deadline: Deadline, meta: dict) -> list[PageLines]:
+    doc = _open(path)
+    plumber: dict = {}
+    try:
+        n = len(doc)
+        cap = int(getattr(options, "max_pages", 0) or MAX_PAGES)
+        if n == 0:
+            raise ReadError("PDF has no pages")
+        if n > cap:
+            raise ReadError(f"too many pages ({n} > {cap}; raise max_pages to read it)")
+        ocr_mode = options.ocr or "auto"
+        ocr_cap = int(getattr(options, "ocr_max_pages", 0) or OCR_MAX_PAGES)
+        can_ocr = ocr_mode != "off" and ocr.tesseract_available()
+        if ocr_mode == "force" and not ocr.tesseract_available():
+            raise NeedsOCR(ocr.NEEDS_OCR_MESSAGE)
+        pages: list[PageLines] = []
+        textless: list[int] = []
+        ocred = slow = 0
+        for i in range(n):
+            deadline.page = i + 1
+            deadline.check()
+            page = doc[i]
+            try:
+                pl = page_lines(page, i + 1)
+                text = "\n".join(ln.text for ln in pl.lines)
+                good = ocr.page_has_text(text)
+                if not good and sum(c.isalpha() for c in text) >= 200:
+                    # A garbled layer may be a font-encoding problem pdfminer decodes better.
+                    alt = _plumber_page(path, i, plumber)
+                    if alt and ocr.page_has_text("\n".join(ln.text for ln in alt.lines)):
+                        pl, good = alt, True
+                        slow += 1
+                if ocr_mode == "force" or not good:
+                    if can_ocr and ocred < ocr_cap:
+                        pl = ocr.ocr_page(page, i + 1, options.ocr_langs)
+                        ocred += 1
+                    elif not good:
+                        textless.append(i + 1)
+                        pl = PageLines(i + 1, pl.width, pl.height, [], 1)
+                pages.append(pl)
+            finally:
+                page.close()
+        meta["slow_pages"] = slow
+        meta["ocr_pages"] = ocred
+        if textless:
+            meta["pages_without_text"] = len(textless)
+            if can_ocr:
+                meta["ocr_capped"] = True
+        meta["two_column_pages"] = sum(p.columns == 2 for p in pages)
+        if len(textless) >= max(1, 0.5 * n) and not ocred:
+            raise NeedsOCR(ocr.NEEDS_OCR_MESSAGE)
+        return pages
+    finally:
+        if "pdf" in plumber:
+            plumber["pdf"].close()
+        doc.close()
+
+
+def build_document(path: Path, digest: str, pages: list[PageLines], meta: dict) -> Document:
+    meta["running_lines_removed"] = strip_running(pages)
+    lines = [ln for p in pages for ln in p.lines]
+    doc = Document(id=digest, path=str(path), format="pdf", pages=len(pages), meta=meta)
+    found = regulation.detect(lines)
+    if found:
+        info, end = found
+        doc.doc_type = "regulation"
+        doc.regulation = info.as_dict()
+        doc.year = info.year
+        doc.title = info.title
+        heading = f"{info.name} NOMOR {info.number} TAHUN {info.year}"
+        if info.title:
+            heading += f" TENTANG {info.title}"
+        first = lines[0].page if lines else 1
+        doc.parts.append(Part("title", normalize_unicode(heading), lang="id", page_start=first, page_end=first))
+        doc.parts.extend(regulation.structure(lines, end))
+        return doc
+    f = fields.extract(lines)
+    doc.title, doc.authors, doc.doi, doc.year = f.title, f.authors, f.doi, f.year
+    doc.parts.extend(f.parts)
+    doc.keywords.extend(f.keywords)
+    if f.has_abstract:
+        doc.doc_type = "journal_article"
+    elif len(pages) >= 2 and sum(len(ln.text) for ln in lines) >= 2000:
+        doc.doc_type = "report"
+    return doc
+
+
+@register("pdf", ".pdf")
+def read(path: Path, options: ReadOptions) -> Iterator[Document | RecordError]:
+    path = Path(path)
+    check_file(path)
+    digest = _sha256(path)
+    meta: dict = {}
+    with Deadline(options.time_limit) as deadline:
+        pages = extract_pages(path, options, deadline, meta)
+        doc = build_document(path, digest, pages, meta)
+    yield doc

@@ -1,0 +1,144 @@
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import load_config
+from pipeline.ingest import ingest
+from pipeline.store import Store
+
+ABSTRACT = """Kemitraan Pemerintah dan Swasta dalam Penyediaan Air Minum di Kabupaten Sleman
+Budi Santoso
+This study examines the public-private partnership for drinking water supply in Sleman Regency. Interviews with officials show that partnerships improved coverage but weakened accountability.
+Penelitian ini mengkaji kemitraan pemerintah dan swasta dalam penyediaan air minum di Kabupaten Sleman. Wawancara dengan pejabat menunjukkan bahwa kemitraan meningkatkan cakupan tetapi melemahkan akuntabilitas.
+kemitraan; air minum; akuntabilitas; public-private partnership; drinking water; accountability
+"""
+
+RECORDS = [
+    {"id": "r1", "title": "Transparansi anggaran desa", "abstract": "Pemerintah desa bermitra dengan LSM untuk membuka informasi anggaran kepada warga.", "year": 2020},
+    {"id": "r2", "title": "Open data portals in Indonesian cities", "abstract": "Open government data portals make budgets and contracts visible to citizens.", "year": 2019},
+    {"id": "r3", "title": "Partisipasi masyarakat dalam musrenbang", "abstract": "Masyarakat desa ikut serta dalam perencanaan pembangunan melalui musrenbang kecamatan.", "year": 2018},
+]
+
+
+def _folder(tmp_path: Path) -> Path:
+    d = tmp_path / "papers"
+    d.mkdir()
+    (d / "sleman.txt").write_text(ABSTRACT, encoding="utf-8")
+    lines = [json.dumps(r) for r in RECORDS]
+    lines.insert(1, "{broken")
+    (d / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (d / "notes.xyz").write_text("ignored", encoding="utf-8")
+    return d
+
+
+def _ingest(folder: Path, db: Path, workers: int = 1):
+    cfg = load_config({"db": db, "workers": workers})
+    with Store(db) as store:
+        return ingest([folder], cfg, store)
+
+
+def test_ingest_stores_documents_and_records_errors(tmp_path):
+    folder, db = _folder(tmp_path), tmp_path / "c.db"
+    s = _ingest(folder, db)
+    assert (s.files_seen, s.files_done, s.documents_new, s.errors) == (2, 2, 4, 1)
+    with Store(db) as store:
+        errs = store.errors()
+        assert len(errs) == 1 and errs[0]["stage"] == "read" and "line 2" in errs[0]["message"]
+        assert errs[0]["path"].endswith("records.jsonl")
+        doc = store.get_document(store.resolve_id("r3"))
+        assert doc.year == 2018 and doc.title.startswith("Partisipasi")
+        assert {p.lang for p in doc.parts} == {"id"}
+        assert all(p.norm for p in doc.parts)
+        run = store.runs()[-1]
+        assert run["status"] == "done" and run["counts"]["documents_new"] == 4
+        assert "spacy" in run["versions"] and "pipeline" in run["versions"]
+
+
+def test_rerun_does_no_work_and_changed_file_replaces_its_documents(tmp_path):
+    folder, db = _folder(tmp_path), tmp_path / "c.db"
+    _ingest(folder, db)
+    again = _ingest(folder, db)
+    assert (again.files_unchanged, again.documents_new) == (2, 0)
+    # Touching a file without changing it costs a hash, not a re-read.
+    os.utime(folder / "sleman.txt", (1, 1))
+    touched = _ingest(folder, db)
+    assert (touched.files_unchanged, touched.documents_new) == (2, 0)
+    (folder / "records.jsonl").write_text(json.dumps(RECORDS[0]) + "\n", encoding="utf-8")
+    changed = _ingest(folder, db)
+    assert changed.files_done == 1 and changed.documents_new == 0
+    with Store(db) as store:
+        assert store.count() == 2
+        assert store.resolve_id("r2") is None
+
+
+def test_resume_skips_documents_already_stored(tmp_path):
+    folder, db = _folder(tmp_path), tmp_path / "c.db"
+    _ingest(folder, db)
+    with Store(db) as store:  # as if the run had died before marking the file done
+        store.conn.execute("DELETE FROM sources WHERE path LIKE '%records.jsonl'")
+        store.conn.execute("DELETE FROM documents WHERE source_id = 'r3'")
+    s = _ingest(folder, db)
+    assert (s.documents_new, s.documents_skipped) == (1, 2)
+    with Store(db) as store:
+        assert store.count() == 4
+
+
+def test_workers_give_the_same_corpus(tmp_path):
+    folder = _folder(tmp_path)
+    _ingest(folder, tmp_path / "one.db", workers=1)
+    _ingest(folder, tmp_path / "two.db", workers=2)
+    with Store(tmp_path / "one.db") as a, Store(tmp_path / "two.db") as b:
+        docs_a = [d.to_dict() for d in a.iter_documents()]
+        docs_b = [d.to_dict() for d in b.iter_documents()]
+    assert docs_a == docs_b and len(docs_a) == 4
+
+
+def test_duplicate_content_is_stored_once(tmp_path):
+    folder, db = _folder(tmp_path), tmp_path / "c.db"
+    (folder / "copy.txt").write_text(ABSTRACT, encoding="utf-8")
+    s = _ingest(folder, db)
+    assert s.duplicates == 1
+    with Store(db) as store:
+        assert store.count() == 4
+
+
+runner = CliRunner()
+
+
+def test_cli_ingest_query_show_errors(tmp_path):
+    folder, db = _folder(tmp_path), tmp_path / "c.db"
+    r = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--workers", "1"])
+    assert r.exit_code == 1, r.output  # one broken record
+    r = runner.invoke(app, ["query", "kemitraan", "--db", str(db), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    # r1 only says "bermitra": found through the normalised form.
+    assert {row["source_id"] for row in rows} == {None, "r1"}
+    assert set(rows[0]) >= {"id", "source_id", "path", "title", "year", "langs", "snippet", "score"}
+    r = runner.invoke(app, ["query", "partnerships", "--db", str(db), "--format", "json", "--lang", "en"])
+    assert [row["path"].endswith("sleman.txt") for row in json.loads(r.stdout)] == [True]
+    r = runner.invoke(app, ["show", "r2", "--db", str(db), "--format", "json"])
+    doc = json.loads(r.stdout)
+    assert doc["source_id"] == "r2" and doc["year"] == 2019
+    assert set(doc) >= {"id", "path", "format", "doc_type", "title", "authors", "regulation", "parts", "keywords", "tags", "topics"}
+    r = runner.invoke(app, ["errors", "--db", str(db), "--format", "json"])
+    assert [e["stage"] for e in json.loads(r.stdout)] == ["read"]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["query", '"unbalanced', "--db", "{db}"], "invalid search query"),
+    (["query", "x", "--db", "{missing}"], "no corpus database"),
+    (["show", "nope", "--db", "{db}"], "no document"),
+    (["query", "x", "--lang", "xx", "--db", "{db}"], "unknown language"),
+])
+def test_cli_errors_are_one_line_exit_2(tmp_path, args, needle):
+    db = tmp_path / "c.db"
+    Store(db).close()
+    args = [a.format(db=db, missing=tmp_path / "missing.db") for a in args]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2
+    assert needle in r.output and "Traceback" not in r.output
