@@ -50,6 +50,18 @@ _ID_AFFIX = re.compile(
 _EN_AFFIX = re.compile(r"^\w{3,}(?:tion|tions|sion|ment|ments|ness|ity|ities|ing|ance|ence|ency|ship|ies|ive|ous|ful|ally)$")
 
 
+# English terms Indonesian authors use unchanged; alone they say nothing about the language
+# of the list they sit in ("e-government" in an Indonesian keyword list is Indonesian-listed).
+LOANWORDS = frozenset(
+    (
+        "e-government", "e-governance", "governance", "good governance", "collaborative governance",
+        "dynamic governance", "new public management", "new public service", "smart city", "e-procurement",
+        "e-budgeting", "e-planning", "e-voting", "e-commerce", "e-learning", "e-ktp", "website", "online",
+        "big data", "stakeholder", "stakeholders", "reinventing government",
+    )
+)
+
+
 @lru_cache(maxsize=1)
 def _stop_words() -> tuple[frozenset[str], frozenset[str]]:
     # Imported lazily: pulling in spaCy costs ~0.7 s and many callers never reach a short text.
@@ -111,6 +123,8 @@ def guess(text: str) -> tuple[str, float]:
     """Language and a confidence in [0, 1]; confidence < 0.5 means "could be either"."""
     if not text or not _WORD.search(text):
         return "other", 0.0
+    if text.strip().casefold() in LOANWORDS:
+        return "en", 0.3
     if is_short(text):
         id_ev, en_ev = word_evidence(text)
         margin = id_ev - en_ev
@@ -142,7 +156,7 @@ def id_en_score(text: str) -> float:
     Used to place the language switch in run-together bilingual abstracts, where a continuous
     score per sentence finds the split point better than hard labels.
     """
-    if not _WORD.search(text):
+    if not _WORD.search(text) or text.strip().casefold() in LOANWORDS:
         return 0.0
     probs = _model_probs(text)
     p_id, p_en = probs.get("id", 0.0), probs.get("en", 0.0)

@@ -5,9 +5,9 @@ mapped to a normal form: English through spaCy's lookup lemma table (spacy-looku
 Indonesian through Sastrawi, after a protected-word list that keeps governance concepts apart
 from the unrelated roots Sastrawi would give them (kebijakan "policy" is not bijak "wise").
 
-The normal form of a token does not depend on its context, so the hot path tokenises only and
-maps each distinct token once per process (a dict keyed by spaCy's orth id); running the full
-lemmatizer pipe per token would cost several times more. A user may opt into an installed
+The normal form of a token does not depend on its context, so the hot path runs only spaCy's
+tokenizer, and only once per distinct whitespace-separated chunk per process (see the caches
+below); running the full lemmatizer pipe on every text would cost several times more. A user may opt into an installed
 trained spaCy pipeline per language (``models={"en": "en_core_web_sm"}``); its context-dependent
 lemmas are then used for English and nothing is cached per token.
 
@@ -22,7 +22,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import spacy
-from spacy.attrs import ORTH
 from spacy.lang.char_classes import ALPHA
 from spacy.language import Language
 from spacy.util import compile_infix_regex
@@ -83,7 +82,13 @@ def _domain_stops() -> tuple[frozenset[str], frozenset[str]]:
             exact.add(line[1:])
         elif line:
             words.append(line)
-    norms = {n for w in words for lang in ("id", "en") for n in normalise(w, lang)}
+    # Straight through the word functions: normalise() would ask for these stops again.
+    norms = {
+        _normal_form(tok.text, lang)
+        for lang in ("id", "en")
+        for w in words
+        for tok in load_pipeline(lang).tokenizer(w)
+    }
     return frozenset(exact), frozenset(norms) | frozenset(words)
 
 
@@ -105,7 +110,6 @@ def _keep_hyphenated(nlp: Language) -> None:
     nlp.tokenizer.infix_finditer = compile_infix_regex(kept).finditer
 
 
-@functools.cache
 def load_pipeline(lang: str, model: str | None = None) -> Language:
     """The spaCy pipeline for a language, loaded once per process.
 
@@ -113,6 +117,11 @@ def load_pipeline(lang: str, model: str | None = None) -> Language:
     spacy-lookups-data, nothing downloaded). model "en_core_web_sm" (an installed package or a
     path): that trained pipeline. Raises ValueError when it is not installed.
     """
+    return _load_pipeline(lang, model or None)
+
+
+@functools.cache
+def _load_pipeline(lang: str, model: str | None) -> Language:
     if model:
         try:
             nlp = spacy.load(model)
@@ -236,61 +245,75 @@ def _is_content(token: str, norm: str) -> bool:
 
 # -- per-process caches ---------------------------------------------------------------------------
 
-# (lang key) -> {orth id: normal form}; orth ids are spaCy's string hashes, so equal texts share
-# an entry across documents. A separate cache holds the content-term decision.
-_NORM_CACHE: dict[str, dict[int, str]] = {"id": {}, "en": {}}
-_CONTENT_CACHE: dict[str, dict[int, str]] = {"id": {}, "en": {}}
-_STATS = {"tokens": 0, "misses": 0}
+# spaCy tokenises each whitespace-separated chunk on its own, so a chunk's normal forms are a
+# pure function of the chunk: cache them per chunk ("kebijakan," -> ("kebijakan",)). spaCy's own
+# chunk cache is switched off for the rest of a text once a special case matched in it (the
+# Indonesian tokenizer has ~16k), which made its affix regexes the bulk of our cost. Cached
+# values: (normal forms, content terms). Vocabulary is Zipfian, so hits are >90% after a few
+# hundred abstracts.
+_CHUNKS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {"id": {}, "en": {}}
+_WORDS: dict[str, dict[str, tuple[str, bool]]] = {"id": {}, "en": {}}  # token -> (norm, is content)
+_STATS = {"chunks": 0, "misses": 0}
 
 
 def cache_stats() -> dict[str, float]:
-    """Tokens seen, cache misses and hit rate since the process started (or reset_cache())."""
-    tokens, misses = _STATS["tokens"], _STATS["misses"]
-    return {"tokens": tokens, "misses": misses, "hit_rate": 1 - misses / tokens if tokens else 0.0}
+    """Chunks (whitespace-separated) seen, cache misses and hit rate since start or reset_cache()."""
+    chunks, misses = _STATS["chunks"], _STATS["misses"]
+    return {"chunks": chunks, "misses": misses, "hit_rate": 1 - misses / chunks if chunks else 0.0}
 
 
 def reset_cache() -> None:
-    for c in (*_NORM_CACHE.values(), *_CONTENT_CACHE.values()):
+    for c in (*_CHUNKS.values(), *_WORDS.values()):
         c.clear()
-    _STATS.update(tokens=0, misses=0)
+    _STATS.update(chunks=0, misses=0)
 
 
-def _map_doc(doc, key: str, content: bool) -> list[str]:
-    """Normal forms of one tokenised text through the per-token cache."""
-    cache = (_CONTENT_CACHE if content else _NORM_CACHE)[key]
+def _word(text: str, key: str) -> tuple[str, bool]:
+    words = _WORDS[key]
+    hit = words.get(text)
+    if hit is None:
+        norm = _normal_form(text, key)
+        hit = words[text] = (norm, bool(norm) and _is_content(text, norm))
+    return hit
+
+
+def _fill_chunks(nlp: Language, key: str, chunks: list[str]) -> None:
+    cache = _CHUNKS[key]
+    for chunk, doc in zip(chunks, nlp.tokenizer.pipe(chunks), strict=True):
+        forms = [_word(tok.text, key) for tok in doc]
+        cache[chunk] = (tuple(n for n, _ in forms if n), tuple(n for n, c in forms if c))
+
+
+def _map_blank(nlp: Language, key: str, texts: list[str], content: bool) -> list[list[str]]:
+    cache = _CHUNKS[key]
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
-    orths = doc.to_array(ORTH).tolist() if len(doc) else []
-    _STATS["tokens"] += len(orths)
-    out: list[str] = []
-    strings = None
-    for orth in orths:
-        norm = cache.get(orth)
-        if norm is None:
-            _STATS["misses"] += 1
-            strings = strings or doc.vocab.strings
-            text = strings[orth]
-            norm = _normal_form(text, key)
-            if content and norm and not _is_content(text, norm):
-                norm = ""
-            cache[orth] = norm
-        if norm:
-            out.append(norm)
-    return out
+        _WORDS[key].clear()
+    split = [t.split() for t in texts]
+    missing = list(dict.fromkeys(c for chunks in split for c in chunks if c not in cache))
+    _STATS["chunks"] += sum(map(len, split))
+    _STATS["misses"] += len(missing)
+    if missing:
+        _fill_chunks(nlp, key, missing)
+    pick = 1 if content else 0
+    get = cache.__getitem__
+    return [[n for c in chunks for n in get(c)[pick]] for chunks in split]
 
 
-def _map_trained_doc(doc, key: str, content: bool) -> list[str]:
-    """Like _map_doc for a trained pipeline: English lemmas come from the model, per context."""
-    out: list[str] = []
-    for tok in doc:
-        norm = _normal_form(tok.text, key)
-        if norm and key == "en" and "-" not in norm and tok.lower_ not in _protected("en"):
-            lemma = tok.lemma_.lower()
-            norm = lemma if lemma and lemma[0].isalpha() else norm
-        if content and norm and not _is_content(tok.text, norm):
-            norm = ""
-        if norm:
-            out.append(norm)
+def _map_trained(nlp: Language, key: str, texts: list[str], content: bool) -> list[list[str]]:
+    """A trained pipeline: English lemmas come from the model, per context, so nothing is cached."""
+    out: list[list[str]] = []
+    protected = _protected("en")
+    for doc in nlp.pipe(texts, batch_size=64):
+        terms: list[str] = []
+        for tok in doc:
+            norm = _normal_form(tok.text, key)
+            if norm and key == "en" and "-" not in norm and tok.lower_ not in protected:
+                lemma = tok.lemma_.lower()
+                norm = lemma if lemma and lemma[0].isalpha() else norm
+            if norm and (not content or _is_content(tok.text, norm)):
+                terms.append(norm)
+        out.append(terms)
     return out
 
 
@@ -308,15 +331,9 @@ def _run(texts: Sequence[str], langs: Sequence[str | None], content: bool,
     for key, idx in groups.items():
         model = (models or {}).get(key)
         nlp = load_pipeline(key, model)
-        group = (texts[i] or "" for i in idx)
-        if model:
-            docs = nlp.pipe(group, batch_size=64)
-            mapper = _map_trained_doc
-        else:
-            docs = nlp.tokenizer.pipe(group, batch_size=256)
-            mapper = _map_doc
-        for i, doc in zip(idx, docs, strict=True):
-            out[i] = mapper(doc, key, content)
+        mapper = _map_trained if model else _map_blank
+        for i, terms in zip(idx, mapper(nlp, key, [texts[i] or "" for i in idx], content), strict=True):
+            out[i] = terms
     return out
 
 

@@ -92,12 +92,61 @@ def search(
     theme: str | None = None,
     kinds: list[str] | None = None,
     limit: int = 20,
+    topic: int | None = None,
+    source: str | None = None,
 ) -> list[dict[str, Any]]:
     """Documents matching ``text``, best first: dicts with id, source_id, path, title, year, langs,
-    snippet, score (higher is better)."""
-    return store.search(
-        build_match(text), lang=lang, year_from=year_from, year_to=year_to, theme=theme, kinds=kinds, limit=limit
+    snippet, score (higher is better), kind (of the best-matching part).
+
+    ``topic``: documents whose dominant topic in the active topic model is this one; ``source``: a
+    source file or a folder (path prefix). The snippet marks matches as ``[word]``; a part found
+    only through its normal forms (``kemitraan`` -> "mitra") is marked word by word here."""
+    rows = store.search_documents(
+        build_match(text), lang=lang, year_from=year_from, year_to=year_to, theme=theme, topic=topic,
+        source=source, kinds=kinds, limit=limit,
     )
+    if any("[" not in (r["snippet"] or "") for r in rows):
+        _mark_norm_matches(text, rows)
+    return rows
+
+
+def _mark_norm_matches(text: str, rows: list[dict[str, Any]]) -> None:
+    from pipeline.explore.kwic import Term, compile_term, find_spans
+
+    terms: list[Term] = []
+    for tok in _TOKEN.findall(text):
+        if tok in _OPERATORS or tok in "()":
+            continue
+        try:
+            terms.append(compile_term(tok))
+        except ValueError:
+            continue
+    if not terms:
+        return
+    from pipeline.nlp import normalise_many
+
+    word = re.compile(r"\w+(?:[-'’]\w+)*")
+    for r in rows:
+        snip = r["snippet"] or ""
+        if "[" in snip:
+            continue
+        matches = list(word.finditer(snip))
+        words = [m.group() for m in matches]
+        # The snippet does not say its part's language: try the words under both.
+        per_lang = [normalise_many(words, [lang] * len(words)) for lang in ("en", "id")] if words else []
+        marked = set()
+        for t in terms:
+            for ns in per_lang:
+                for a, b in find_spans(t, words, ns):
+                    marked.update(range(a, b))
+        if not marked:
+            continue
+        pieces, at = [], 0
+        for i, m in enumerate(matches):
+            if i in marked:
+                pieces.append(snip[at:m.start()] + "[" + m.group() + "]")
+                at = m.end()
+        r["snippet"] = "".join(pieces) + snip[at:]
 
 
 def show(store: Store, ref: str) -> dict[str, Any] | None:

@@ -76,12 +76,17 @@ _HEADING = re.compile(
 )
 _REFERENCES = re.compile(r"(?i)daftar\s+pustaka|daftar\s+referensi|references|bibliography|referensi")
 
+# Strong boilerplate ends a paragraph even without a blank line; weak (affiliation words) only
+# marks short lines outside paragraphs, since "di Indonesia" is also ordinary abstract text.
+_STRONG_BOILER = re.compile(
+    r"(?i)\S@\S|https?://|www\.|\b(?:received|accepted|revised|published|available\s+online|diterima|"
+    r"disetujui|direvisi|dipublikasikan|copyright|hak\s+cipta|licen[cs]ed?|issn|e-issn|p-issn|"
+    r"corresponding|how\s+to\s+cite|cara\s+mengutip|citation|sitasi)\b|\u00a9"
+)
 _BOILER = re.compile(
-    r"(?i)@|https?://|www\.|\b(?:received|accepted|revised|published|available\s+online|diterima|"
-    r"disetujui|direvisi|dipublikasikan|copyright|hak\s+cipta|licen[cs]e|issn|e-issn|p-issn|vol\.|volume|"
-    r"corresponding|universit\w*|fakultas|faculty|jurusan|department|departemen|program\s+studi|prodi|"
-    r"institut\w*|sekolah\s+tinggi|politeknik|polytechnic|jl\.|jalan|street|indonesia\b|"
-    r"how\s+to\s+cite|cara\s+mengutip|citation|sitasi)|\u00a9"
+    _STRONG_BOILER.pattern + r"|(?i:\b(?:vol\.|volume|universit\w*|fakultas|faculty|jurusan|department|"
+    r"departemen|program\s+studi|prodi|institut\w*|sekolah\s+tinggi|politeknik|polytechnic|jl\.|jalan|"
+    r"street|indonesia)\b)"
 )
 _CITATION = re.compile(r"(?i)cite|citation|sitasi|mengutip|vol\.|volume|\(\d{4}\)|pp\.|hlm\.")
 _NAME_JOIN = re.compile(r"(?i)\s*(?:,|;|&|\band\b|\bdan\b)\s*")
@@ -168,8 +173,8 @@ def _assign_keyword_langs(texts: list[str], priors: list[str | None]) -> list[st
         # A block needs one keyword that is clearly its language: one loan word ("e-government")
         # at the head of an Indonesian list is not an English block.
         if best_k and not (
-            any(g[0] == best_first and g[1] >= 0.75 for g in guesses[:best_k])
-            and any(g[0] == second and g[1] >= 0.75 for g in guesses[best_k:])
+            any(g[0] == best_first and g[1] >= 0.6 for g in guesses[:best_k])
+            and any(g[0] == second and g[1] >= 0.6 for g in guesses[best_k:])
         ):
             best_k = 0
             best_first = "id" if total >= 0 else "en"
@@ -211,17 +216,19 @@ def _keyword_parts(text: str, base: int = 0) -> tuple[list[_Piece], list[Keyword
     kws = [Keyword(text=collapse_whitespace(text[a:b]), lang=lang) for a, b, lang in spans]
     if not spans:
         return [_Piece("keywords", base, base + len(text))], kws
-    runs: list[_Piece] = []
-    for a, _, lang in spans:
+    runs = []
+    prev_end = 0
+    for a, b, lang in spans:
         if not runs or runs[-1].lang != lang:
-            # A new run starts where the previous run's separator ends; labels go with the run after.
-            start = 0 if not runs else _run_start(text, runs[-1].end - base, a)
+            # A new run starts after the previous run's separator; a label goes with the run after it.
+            start = 0 if not runs else _run_start(text, prev_end, a)
             if runs:
                 runs[-1].end = base + start
             runs.append(_Piece("keywords", base + start, base + len(text), lang))
-        else:
-            runs[-1].end = base + len(text)
-    runs[0].start = base
+        prev_end = b
+    for r in runs:
+        r.start, r.end = _strip_span(text, r.start - base, r.end - base)
+        r.start, r.end = r.start + base, r.end + base
     return runs, kws
 
 
@@ -292,10 +299,10 @@ def _keyword_list_end(text: str, start: int, limit: int) -> int:
     return start + end
 
 
-def _plausible_list(seg: str) -> bool:
+def _plausible_list(seg: str, label: str) -> bool:
     items = [i for i in re.split(r"[;,]", seg) if i.strip()]
     if not items:
-        return True
+        return bool(re.search(r"[:?\-\u2013\u2014.]\s*$", label))  # "Keywords:" with nothing after it
     longest = max(len(i.split()) for i in items)
     return longest <= 8 and not (len(items) == 1 and longest > 5)
 
@@ -377,7 +384,7 @@ def _split_pieces(text: str) -> tuple[list[_Piece], list[_Piece]]:
             limit = next((m[0] for m in marks[i + 1 :] if m[0] >= e), len(text))
             kend = _keyword_list_end(text, e, limit)
             a, b = _strip_span(text, e, kend)
-            if not _plausible_list(text[a:b]):
+            if not _plausible_list(text[a:b], text[s:e]):
                 continue  # "Kata kunci merupakan ..." is a sentence about keywords, not a list
             pieces.extend(_body_chunk(text, cursor, s, dropped))
             dropped.append(_Piece("discarded", s, e))
@@ -445,6 +452,31 @@ def _lines(text: str) -> list[_Line]:
 def _is_prose(line: str) -> bool:
     words = line.split()
     return len(line) >= 100 or (len(words) >= 12 and "." in line)
+
+
+def _wrapped_prose(lines: list[_Line]) -> set[int]:
+    """Indexes of lines that belong to a hard-wrapped paragraph (a block of long lines)."""
+    out: set[int] = set()
+    i = 0
+    while i < len(lines):
+        if not lines[i].text.strip():
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].text.strip():
+            j += 1
+        body = range(i, j - 1)  # the last line of a wrapped paragraph may be short
+        joined = " ".join(lines[k].text for k in range(i, j))
+        if (
+            j - i >= 2
+            and all(len(lines[k].text.strip()) >= 45 and len(lines[k].text.split()) >= 6 for k in body)
+            and len(joined) >= 150
+            and re.search(r"[a-z]{2}[.!?](\s|$)", joined)
+            and not any(_STRONG_BOILER.search(lines[k].text) for k in body)
+        ):
+            out.update(body)
+        i = j
+    return out
 
 
 def _looks_like_keywords(line: str) -> bool:
@@ -541,7 +573,8 @@ def _front_matter(doc: Document, text: str, lines: list[_Line]) -> list[Part]:
     prev: str | None = None  # bucket of the previous non-blank line (None after a blank line)
     title_open = False
 
-    for ln in lines:
+    wrapped = _wrapped_prose(lines)
+    for i, ln in enumerate(lines):
         s = ln.text
         if not s.strip():
             prev, title_open = None, False
@@ -583,12 +616,16 @@ def _front_matter(doc: Document, text: str, lines: list[_Line]) -> list[Part]:
             continue
         elif field in ("title", "authors"):
             bucket = field
-        elif _looks_like_keywords(s) and prose and not _is_prose(s):
+        elif _looks_like_keywords(s) and prose and not _is_prose(s) and i not in wrapped:
             bucket = "keywords"
-        elif _BOILER.search(s) and not _is_prose(s):
-            bucket = "discarded"
-        elif _is_prose(s) or (field == "abstract") or (prev == "abstract"):
+        elif _is_prose(s) or i in wrapped:
             bucket = "abstract"
+        elif _STRONG_BOILER.search(s):
+            bucket = "discarded"
+        elif field == "abstract" or prev == "abstract":
+            bucket = "abstract"
+        elif _BOILER.search(s):
+            bucket = "discarded"
         elif not prose and not title:
             bucket = "authors" if _looks_like_authors(s) and title else "title"
         elif not prose and title_open and not _looks_like_authors(s):

@@ -606,7 +606,7 @@ class Store:
             year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
         args.extend(doc_args)
         sql = f"""
-            WITH hits AS (
+            WITH hits AS MATERIALIZED (
                 SELECT p.doc_id AS doc_id, parts_fts.rowid AS part, bm25(parts_fts) AS score
                 FROM parts_fts JOIN parts p ON p.id = parts_fts.rowid
                 WHERE {' AND '.join(part_where)}
@@ -673,7 +673,7 @@ class Store:
         sql = (
             "SELECT p.doc_id, d.title, d.year, p.kind, p.lang, p.seq, p.text"
             " FROM parts_fts JOIN parts p ON p.id = parts_fts.rowid JOIN documents d ON d.id = p.doc_id"
-            f" WHERE {' AND '.join(where)} ORDER BY d.year, p.doc_id, p.seq"
+            f" WHERE {' AND '.join(where)} ORDER BY d.year IS NULL, d.year, p.doc_id, p.seq"
         )
         try:
             cur = self.conn.execute(sql, args)

@@ -188,6 +188,13 @@ def test_jsonl_whole_file_failures(tmp_path):
     assert doc.parts == [Part("abstract", "2")]
 
 
+def test_jsonl_override_column_missing_in_later_record(tmp_path):
+    lines = [json.dumps({"isi": "Teks satu"}), json.dumps({"judul": "Dua"})]
+    one, two = read(write_jsonl(tmp_path / "o.jsonl", lines), columns={"abstrak": "isi"})
+    assert one.parts == [Part("abstract", "Teks satu", lang="id")]  # "abstrak" names an Indonesian abstract
+    assert two.parts == [Part("title", "Dua")]
+
+
 def test_jsonl_utf16_bom(tmp_path):
     p = tmp_path / "f.jsonl"
     p.write_bytes(
@@ -445,32 +452,50 @@ def test_real_sinta_governance_subset(shared_corpora):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("name", "n_docs", "n_errors", "has_title"),
+    ("name", "n_docs", "n_errors", "first"),
     [
-        ("en-abstracts/raw/icegov-proceedings-all-editions.csv", 825, 0, True),
-        ("en-abstracts/raw/meta_ps-bjps_data.csv", 1697, 4, True),
-        ("en-abstracts/raw/meta_ps-wpo_data.csv", 2287, 1, True),
-        ("id-abstracts/original/IbnuAhsani__data__deprecated-dataset-sinta.csv", 2655, 0, True),
-        ("id-abstracts/original/IbnuAhsani__output__dataset-master-sinta-bilingual-v2.csv", 868, 0, True),
-        ("id-abstracts/original/IbnuAhsani__output__output.csv", 500, 0, True),
-        ("id-abstracts/original/achmadalif11__Webmining__abstrak.csv", 34, 0, False),
+        ("en-abstracts/raw/icegov-proceedings-all-editions.csv", 825, 0, "Advancing e-governance"),
+        ("en-abstracts/raw/meta_ps-bjps_data.csv", 1697, 4, "Human Rights Institutions"),
+        ("en-abstracts/raw/meta_ps-wpo_data.csv", 2287, 1, "The Logic of Party Collusion"),
+        (
+            "id-abstracts/original/IbnuAhsani__data__deprecated-dataset-sinta.csv",
+            2655,
+            0,
+            "Kinerja dan Fungsi",
+        ),
+        (
+            "id-abstracts/original/IbnuAhsani__output__dataset-master-sinta-bilingual-v2.csv",
+            868,
+            0,
+            "Sistem Panjaminan",
+        ),
+        ("id-abstracts/original/IbnuAhsani__output__output.csv", 500, 0, "Analisis Pengambilan Keputusan"),
+        ("id-abstracts/original/achmadalif11__Webmining__abstrak.csv", 34, 0, None),  # one column: abstrak
     ],
 )
-def test_real_csv(shared_corpora, name, n_docs, n_errors, has_title):
+def test_real_csv(shared_corpora, name, n_docs, n_errors, first):
     path = shared_corpora / name
     out = read(path)
     ds, errs = docs(out), errors(out)
     assert (len(ds), len(errs)) == (n_docs, n_errors)
     assert all("no title or abstract" in e.message for e in errs)
-    # independent count with the csv module: rows with a non-empty title or abstract cell
+    # independent count with the csv module: every data row is a Document or a RecordError
     csv.field_size_limit(sys.maxsize)
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == n_docs + n_errors
     assert all(d.parts_of("title", "abstract") for d in ds)
-    assert all(bool(d.title) == has_title for d in ds)
+    if first:
+        assert ds[0].title.startswith(first) and all(d.title for d in ds)
+    else:
+        assert all(d.title is None and d.parts_of("abstract") for d in ds)
+    assert (
+        ds[0].parts_of("abstract")[0].text[:20]
+        == rows[0][[k for k in rows[0] if "bstra" in k.lower()][0]].strip()[:20]
+    )
     assert sum(bool(d.parts_of("abstract")) for d in ds) > 0.75 * n_docs
     assert all(d.source_id is None and d.doc_type == "abstract_record" for d in ds)
+    assert [d.meta["record"] for d in out if isinstance(d, Document)][:3] == [0, 1, 2]
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ decided by a person reading each printed record against /work/shared/THEMES.md.
     python3 make_candidates.py dump gov --n 25 --grep 'korupsi|gratifikasi'
     python3 make_candidates.py dump broad --n 10 --none      # records with no governance hint
     python3 make_candidates.py add gov sinta-xxx "transparency;accountability" [more id themes pairs...]
+    python3 make_candidates.py add broad --lang id sinta-yyy ""   # source says "en", abstract is Indonesian
     python3 make_candidates.py check
 """
 
@@ -89,7 +90,7 @@ def lang_of(rec: dict) -> str:
     return lang if lang in ("id", "en", "mixed") else "mixed"
 
 
-def add(key: str, pairs: list[str]) -> None:
+def add(key: str, pairs: list[str], lang: str | None = None) -> None:
     index = {r["id"]: (rel, r) for rel, r in load(key)}
     done = labelled()
     if len(pairs) % 2:
@@ -101,7 +102,8 @@ def add(key: str, pairs: list[str]) -> None:
         if bad or rid not in index or rid in done:
             sys.exit(f"rejected {rid}: bad={bad} known={rid in index} dup={rid in done}")
         rel, rec = index[rid]
-        lines.append({"id": rid, "source": rel, "lang": lang_of(rec), "themes": ";".join(tags),
+        # --lang overrides a wrong source tag (some SINTA records say "en" over an Indonesian abstract)
+        lines.append({"id": rid, "source": rel, "lang": lang or lang_of(rec), "themes": ";".join(tags),
                       "title": rec.get("title") or ""})
         done[rid] = lines[-1]
     with open(OUT, "a", encoding="utf-8") as fh:
@@ -155,12 +157,13 @@ def main() -> None:
     a = sub.add_parser("add")
     a.add_argument("source", choices=SOURCES)
     a.add_argument("pairs", nargs="+")
+    a.add_argument("--lang", choices=("id", "en", "mixed"), help="override the source's lang for this batch")
     sub.add_parser("check")
     args = ap.parse_args()
     if args.cmd == "dump":
         dump(args.source, args.n, args.grep, args.none, args.seed, args.width, args.title)
     elif args.cmd == "add":
-        add(args.source, args.pairs)
+        add(args.source, args.pairs, args.lang)
     else:
         check()
 

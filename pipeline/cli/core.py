@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -145,25 +146,43 @@ def query(
     year_from: Annotated[int | None, typer.Option(help="Earliest year.")] = None,
     year_to: Annotated[int | None, typer.Option(help="Latest year.")] = None,
     theme: Annotated[str | None, typer.Option(help="Only documents tagged with this theme.")] = None,
+    topic: Annotated[int | None, typer.Option(
+        help="Only documents whose dominant topic (active topic model) is this one.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only documents from this file or folder (path prefix).")] = None,
     kind: Annotated[list[str] | None, typer.Option(help="Only parts of this kind (abstract, title, ...).")] = None,
     limit: Annotated[int, typer.Option(help="Most documents to return.")] = 20,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """Full-text search, stem-aware in both languages, best matches first."""
+    """Full-text search, stem-aware in both languages, best matches first (bm25).
+
+    Snippets mark the matching words as [word] (highlighted in the table).
+    """
     from pipeline import query as q
 
     if lang is not None and lang not in ("id", "en", "other"):
         raise CliError(f"unknown language {lang!r}: use id, en or other")
     store = open_store(db)
+    if topic is not None and store.active_topic_model() is None:
+        raise CliError("--topic: no topic model yet (run `govtext topics fit` first)")
     rows = q.search(store, text, lang=lang, year_from=year_from, year_to=year_to, theme=theme,
-                    kinds=kind, limit=limit)
-    if format == Format.table:
-        rows = [{**r, "id": r["id"][:12]} for r in rows]
-        emit(rows, format, ["id", "title", "year", "langs", "snippet", "score"])
-    else:
+                    kinds=kind, limit=limit, topic=topic, source=source)
+    if format != Format.table:
         emit(rows, format, ["id", "source_id", "path", "title", "year", "langs", "snippet", "score"])
-    if format == Format.table:
-        console.print(f"{len(rows)} documents", highlight=False)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(show_lines=False)
+    for c in ("id", "title", "year", "langs", "snippet", "score"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        snippet = Text()
+        for i, piece in enumerate(re.split(r"\[([^\[\]]*)\]", r["snippet"] or "")):
+            snippet.append(piece, style="bold yellow" if i % 2 else None)
+        t.add_row(r["id"][:12], Text(r["title"] or ""), str(r["year"] or ""), " ".join(r["langs"]),
+                  snippet, f"{r['score']:.2f}")
+    out.print(t)
+    console.print(f"{len(rows)} documents", highlight=False)
 
 
 @app.command()

@@ -118,23 +118,38 @@ def find_doi(text: str) -> str | None:
     return m.group(0).rstrip(".,;)]}") if m else None
 
 
-def _title_authors(page1: list[Line], stop: int) -> tuple[str | None, list[str], int]:
+def _title_authors(page1: list[Line], stop: int, body_size: float = 0.0) -> tuple[str | None, list[str], int]:
     head = page1[:stop] if stop else page1[: max(8, len(page1) // 3)]
     cands = [(i, ln) for i, ln in enumerate(head) if len(ln.text) >= 3 and not _BANNER.search(ln.text)]
     if not cands:
         return None, [], 0
-    big = max(ln.size for _, ln in cands)
-    # The title: the first run of consecutive lines set in (nearly) the largest font.
-    run: list[tuple[int, Line]] = []
+    # The title: a run of consecutive lines in one (large) font size; the largest run with four or
+    # more words wins (a bigger journal name such as "Al Musyarakah:" alone does not).
+    runs: list[list[tuple[int, Line]]] = []
     for i, ln in cands:
-        if ln.size >= 0.9 * big and sum(c.isalpha() for c in ln.text) >= 3:
-            if run and i != run[-1][0] + 1:
-                break
-            run.append((i, ln))
-        elif run:
-            break
-    if not run:
+        prev = runs[-1][-1] if runs else None
+        if (
+            prev is not None
+            and i == prev[0] + 1
+            and abs(ln.size - prev[1].size) <= 0.1 * prev[1].size
+            and not _AFFIL.search(ln.text)
+            and not (prev[1].text.isupper() and not ln.text.isupper())
+        ):
+            runs[-1].append((i, ln))
+        else:
+            runs.append([(i, ln)])
+    runs = [
+        r
+        for r in runs
+        if sum(len(ln.text.split()) for _, ln in r) >= 4
+        and len(r) <= 4
+        and not _AFFIL.search(r[0][1].text)
+        # Without an abstract to anchor the front matter, a title must stand out from body text.
+        and (stop or r[0][1].size > 1.1 * body_size)
+    ]
+    if not runs:
         return None, [], 0
+    run = max(runs, key=lambda r: (round(r[0][1].size, 0), -r[0][0]))
     title = normalize_unicode(" ".join(ln.text for _, ln in run)).strip()
     authors: list[str] = []
     last = run[-1][0]
@@ -206,7 +221,7 @@ def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
     page1 = [ln for ln in lines if ln.page == lines[0].page]
     first_mark = next((i for i, k, _, _ in marks if k in ("abstract", "keywords", "introduction")), 0)
     stop = min(first_mark, len(page1)) if first_mark else 0
-    f.title, f.authors, last = _title_authors(page1, stop)
+    f.title, f.authors, last = _title_authors(page1, stop, body_size)
     if f.title:
         f.parts.append(Part("title", f.title, page_start=lines[0].page, page_end=lines[0].page))
     if f.authors:

@@ -1,17 +1,18 @@
 """Lines with coordinates from pypdfium2 text rectangles, and reading order (one or two columns).
 
-pdfium's text rectangles are runs of characters on one baseline; asking for the text inside each
-one costs a single call, so a page needs ~100 calls instead of one per character. Rows are built
-from rectangles that overlap vertically, split into segments at wide horizontal gaps (a column
-gutter), and ordered: full-width segments break the page into bands, and inside a band the left
+Character boxes are grouped into runs on one baseline; rows are built from runs that overlap
+vertically, split into segments at wide horizontal gaps (a column gutter), and ordered: full-width segments break the page into bands, and inside a band the left
 column is read before the right one. That covers the usual journal first page: a full-width
 title/abstract block above two columns.
 """
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
 from statistics import median
+
+import pypdfium2.raw as pdfium_c
 
 
 @dataclass
@@ -36,6 +37,62 @@ class PageLines:
 
 
 def _fragments(textpage, height: float) -> list[tuple[float, float, float, float, str]]:
+    """Runs of characters on one baseline, cut at pdfium's line breaks and at wide gaps.
+
+    One ctypes call per character (pypdfium2's wrappers cost more). Text rectangles would be
+    fewer calls, but pdfium's rectangle text picks up overlapping neighbours in letter-spaced
+    titles ("FILSAFAFAT"), so characters are the reliable unit.
+    """
+    n = pdfium_c.FPDFText_CountChars(textpage.raw)
+    if n <= 0:
+        return []
+    text = textpage.get_text_range(0, n)
+    if len(text) != n:  # pdfium and the wrapper disagree on indices: fall back to rectangles
+        return _rect_fragments(textpage, height)
+    box = pdfium_c.FS_RECTF()
+    ref = ctypes.byref(box)
+    getbox = pdfium_c.FPDFText_GetLooseCharBox
+    raw = textpage.raw
+    out = []
+    chars: list[str] = []
+    x0 = x1 = top = bottom = 0.0
+    seen: set[tuple[str, int, int]] = set()
+    for i, ch in enumerate(text):
+        if ch in "\r\n":
+            if chars:
+                out.append((x0, x1, height - top, height - bottom, "".join(chars)))
+                chars = []
+            continue
+        getbox(raw, i, ref)
+        left, right, t, b = box.left, box.right, box.top, box.bottom
+        if ch == " " or ch == "\x00":
+            if chars:
+                chars.append(" ")
+            continue
+        # "Fake bold": the same glyph drawn again a fraction of a point away. Keep it once.
+        key = (ch, int(left), int(b))
+        if key in seen:
+            continue
+        seen.add(key)
+        if chars:
+            size = top - bottom
+            mid = (t + b) / 2
+            if left - x1 > max(0.8 * size, 6.0) or left < x0 - 1 or not (bottom - 0.3 * size < mid < top + 0.3 * size):
+                out.append((x0, x1, height - top, height - bottom, "".join(chars)))
+                chars = []
+        if not chars:
+            x0, x1, top, bottom = left, right, t, b
+        else:
+            x1 = max(x1, right)
+            if t - b > top - bottom:  # the tallest glyph box defines the run, not superscripts
+                top, bottom = t, b
+        chars.append(ch)
+    if chars:
+        out.append((x0, x1, height - top, height - bottom, "".join(chars)))
+    return [(f[0], f[1], f[2], f[3], f[4].replace("\x02", "-").replace("\ufffe", "-")) for f in out if f[4].strip()]
+
+
+def _rect_fragments(textpage, height: float) -> list[tuple[float, float, float, float, str]]:
     out = []
     for i in range(textpage.count_rects()):
         left, bottom, right, top = textpage.get_rect(i)
@@ -43,9 +100,8 @@ def _fragments(textpage, height: float) -> list[tuple[float, float, float, float
         # pdfium reports a hyphen it judged to be a line-break hyphen as \x02 (or U+FFFE): keep it as
         # a plain hyphen and let cleanup decide whether to join the word.
         text = text.replace("\r", " ").replace("\n", " ").replace("\x02", "-").replace("\ufffe", "-")
-        if not text.strip():
-            continue
-        out.append((left, right, height - top, height - bottom, text))
+        if text.strip():
+            out.append((left, right, height - top, height - bottom, text))
     return out
 
 
@@ -125,27 +181,46 @@ def _gutter(segs: list[Line], width: float) -> tuple[float, int, int, int]:
     return best
 
 
+def _single(rows: list[list[tuple]], number: int, width: float, height: float) -> PageLines:
+    # One column: a row is one line even when it has wide gaps (labels such as "Menimbang :").
+    lines = [_join(row, number) for row in rows]
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    return PageLines(number, width, height, lines, 1)
+
+
 def order_page(frags: list[tuple], number: int, width: float, height: float) -> PageLines:
     rows = _rows(frags)
     segs = [s for row in rows for s in _segments(row, number)]
     if not segs:
         return PageLines(number, width, height, [], 1)
     gx, crossing, left, right = _gutter(segs, width)
-    lefts = [s.x1 - s.x0 for s in segs if s.x1 <= gx]
-    rights = [s.x1 - s.x0 for s in segs if s.x0 >= gx]
+    if left < 6 or right < 6:
+        return _single(rows, number, width, height)
+    # Re-join each row's words on either side of the gutter (justified text has wide word gaps).
+    halves: list[Line] = []
+    for row in rows:
+        lrow = [f for f in row if f[1] <= gx]
+        rrow = [f for f in row if f[0] >= gx]
+        if len(lrow) + len(rrow) < len(row):
+            halves.append(_join(row, number))
+            continue
+        for part, col in ((lrow, 1), (rrow, 2)):
+            if part:
+                ln = _join(part, number)
+                ln.column = col
+                halves.append(ln)
+    lefts = [ln.x1 - ln.x0 for ln in halves if ln.column == 1]
+    rights = [ln.x1 - ln.x0 for ln in halves if ln.column == 2]
     two = (
-        left >= 6
-        and right >= 6
+        len(lefts) >= 6
+        and len(rights) >= 6
         and crossing <= 0.5 * len(segs)
         and median(lefts) > 0.18 * width
         and median(rights) > 0.18 * width
     )
     if not two:
-        # One column: a row is one line even when it has wide gaps (labels such as "Menimbang :").
-        lines = [_join(row, number) for row in rows]
-        lines.sort(key=lambda ln: (ln.top, ln.x0))
-        return PageLines(number, width, height, lines, 1)
-    segs.sort(key=lambda s: (s.top, s.x0))
+        return _single(rows, number, width, height)
+    halves.sort(key=lambda s: (s.top, s.x0))
     out: list[Line] = []
     band_l: list[Line] = []
     band_r: list[Line] = []
@@ -156,12 +231,11 @@ def order_page(frags: list[tuple], number: int, width: float, height: float) -> 
         band_l.clear()
         band_r.clear()
 
-    for s in segs:
-        if s.x1 <= gx:
-            s.column = 1
+    # Full-width lines break the page into bands; inside a band the left column comes first.
+    for s in halves:
+        if s.column == 1:
             band_l.append(s)
-        elif s.x0 >= gx:
-            s.column = 2
+        elif s.column == 2:
             band_r.append(s)
         else:
             flush()
@@ -170,47 +244,12 @@ def order_page(frags: list[tuple], number: int, width: float, height: float) -> 
     return PageLines(number, width, height, out, 2)
 
 
-def _split_at_gutter(textpage, frags: list[tuple], width: float, height: float) -> list[tuple]:
-    """pdfium sometimes merges the left and right column lines sharing a baseline into one rectangle.
-
-    Find the emptiest narrow vertical strip near the middle (a cheap call into pdfium per probe)
-    and cut every rectangle that crosses it where the strip holds no character.
-    """
-    if len(frags) < 12:
-        return frags
-    best_x, best_n = 0.0, None
-    x = 0.38 * width
-    while x <= 0.62 * width:
-        n = len(textpage.get_text_bounded(x - 1, 0, x + 1, height).split())
-        if best_n is None or n < best_n:
-            best_x, best_n = x, n
-        x += 3.0
-    gx = best_x
-    out = []
-    for f in frags:
-        x0, x1, top, bottom, text = f
-        if not (x0 < gx - 1 and x1 > gx + 1):
-            out.append(f)
-            continue
-        pb, pt = height - bottom, height - top  # back to PDF coordinates
-        if textpage.get_text_bounded(gx - 1, pb, gx + 1, pt).strip():
-            out.append(f)
-            continue
-        left = textpage.get_text_bounded(x0, pb, gx, pt).replace("\x02", "-").replace("\ufffe", "-")
-        right = textpage.get_text_bounded(gx, pb, x1, pt).replace("\x02", "-").replace("\ufffe", "-")
-        if left.strip():
-            out.append((x0, gx - 1, top, bottom, " ".join(left.split())))
-        if right.strip():
-            out.append((gx + 1, x1, top, bottom, " ".join(right.split())))
-    return out
-
-
 def page_lines(page, number: int) -> PageLines:
     """Lines of one pypdfium2 page in reading order. The text page is closed before returning."""
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        frags = _split_at_gutter(textpage, _fragments(textpage, height), width, height)
+        frags = _fragments(textpage, height)
     finally:
         textpage.close()
     return order_page(frags, number, width, height)

@@ -36,7 +36,7 @@ def page_has_text(text: str) -> bool:
     letters = sum(c.isalpha() for c in text)
     if letters < 15:
         return False
-    return text_quality(text) >= 0.5
+    return text_quality(text[:4000]) >= 0.5
 
 
 @lru_cache(maxsize=1)

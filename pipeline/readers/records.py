@@ -95,10 +95,13 @@ class FieldMap:
         return any(self.get(f) for f in ("title", *_ABSTRACT_LANG))
 
 
-def detect_fields(columns: Iterable[str], overrides: dict[str, str] | None = None) -> FieldMap:
+def detect_fields(
+    columns: Iterable[str], overrides: dict[str, str] | None = None, strict: bool = True
+) -> FieldMap:
     """Map column names to logical fields; ``overrides`` (field -> column) win over detection.
 
-    Raises ReadError when an override names a column that is not there or an unknown field.
+    Raises ReadError for an unknown field, or (``strict``) an override column that is not there;
+    JSON records may omit keys, so later records are checked with strict=False.
     """
     columns = list(columns)
     fm = FieldMap()
@@ -117,7 +120,9 @@ def detect_fields(columns: Iterable[str], overrides: dict[str, str] | None = Non
                 f"unknown field {key!r} in --column (use one of: {', '.join(sorted(_OVERRIDE_KEYS))})"
             )
         real = col if col in columns else by_norm.get(norm_name(col))
-        if real is None:
+        if real is None and not strict:
+            real = col
+        elif real is None:
             raise ReadError(f"column {col!r} not found (columns: {', '.join(columns)})")
         for cols in fm.columns.values():  # a column serves one field only
             if real in cols:
@@ -335,7 +340,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[Document | RecordEr
             continue
         keys = tuple(obj)
         if fm is None or keys != known:  # records usually share keys: detect once per key set
-            fm = detect_fields(keys, options.columns)
+            fm = detect_fields(keys, options.columns, strict=not seen_good)
             known = keys
             if not seen_good and not fm.has_text():
                 raise _no_columns_error(keys)
@@ -568,12 +573,17 @@ class _BibError(Exception):
     pass
 
 
-def _braced(text: str, i: int, close: str = "}") -> tuple[str, int]:
+_BRACE_STOP = re.compile(r"[\\{}\n]")
+_BARE_WORD = re.compile(r"[\w\-:.+]+")  # number or @string name
+_CITE_KEY = re.compile(r"\s*([^,\s{}()=]*)\s*,?")
+
+
+def _braced(text: str, i: int) -> tuple[str, int]:
     """Value of a {...} group starting at text[i] == '{' -> (inner text, index after '}')."""
     depth = 0
     j = i
-    n = len(text)
-    while j < n:
+    while m := _BRACE_STOP.search(text, j):  # jump between the only characters that matter
+        j = m.start()
         c = text[j]
         if c == "\\":
             j += 2
@@ -584,7 +594,7 @@ def _braced(text: str, i: int, close: str = "}") -> tuple[str, int]:
             depth -= 1
             if depth == 0:
                 return text[i + 1 : j], j + 1
-        elif c == "\n" and _NEW_ENTRY_INSIDE.match(text, j):
+        elif _NEW_ENTRY_INSIDE.match(text, j):
             raise _BibError("unbalanced braces")
         j += 1
     raise _BibError("unbalanced braces")
@@ -623,7 +633,7 @@ def _value(text: str, i: int, strings: dict[str, str]) -> tuple[str, int]:
         elif c == '"':
             v, i = _quoted(text, i)
         else:
-            m = re.compile(r"[\w\-:.+]+").match(text, i)
+            m = _BARE_WORD.match(text, i)
             if not m:
                 raise _BibError(f"unexpected {c!r}")
             word, i = m.group(0), m.end()
@@ -651,7 +661,7 @@ def _parse_entry(text: str, i: int, strings: dict[str, str]) -> tuple[str, str, 
     fields: dict[str, str] = {}
     key = ""
     if etype != "string":
-        km = re.compile(r"\s*([^,\s{}()=]*)\s*,?").match(text, j)
+        km = _CITE_KEY.match(text, j)
         key, j = km.group(1), km.end()  # type: ignore[union-attr]
     while True:
         while j < len(text) and (text[j].isspace() or text[j] == ","):
@@ -679,12 +689,14 @@ def parse_bibtex(text: str) -> Iterator[tuple[int, str, str, dict[str, str]] | R
     starts = [m.end() - 1 for m in _ENTRY_START.finditer(text)]
     k = 0
     pos = 0
+    line, line_pos = 1, 0
     while k < len(starts):
         i = starts[k]
         k += 1
         if i < pos:  # inside the previous entry (an '@' at line start within a value)
             continue
-        line = text.count("\n", 0, i) + 1
+        line += text.count("\n", line_pos, i)  # counted incrementally: big files stay linear
+        line_pos = i
         try:
             etype, key, fields, end = _parse_entry(text, i, strings)
         except _BibError as e:
@@ -773,7 +785,7 @@ def read_bib(path: Path, options: ReadOptions) -> Iterator[Document | RecordErro
             clean["author"] = [a for a in re.split(r"\s+and\s+", clean["author"]) if a.strip()]
         names = tuple(clean)
         if fm is None or names != known:
-            fm = detect_fields(names, options.columns)
+            fm = detect_fields(names, options.columns, strict=fm is None)
             known = names
         doc = build_document(clean, fm, index, path, "bib", source_id=key or None)
         if isinstance(doc, RecordError):

@@ -35,7 +35,10 @@ _EXTRA_STOPS = frozenset("""
     article paper study research result approach method analysis find finding use show base
     datum data also however well may many one two three new different various within among
     provide present propose discuss aim purpose examine case way number high low level
+    hadap rupa buah sesuai butuh jang bas kembang orang giat ukur ubah kuat hitung rangka
     jurnal journal abstract abstrak keyword kata kunci
+    process problem value time increase need area include important support term effect
+    factor role relate relationship significant significantly suggest argue
 """.split())
 _TOKEN_OK = re.compile(r"^[^\W\d_][\w\-]*$", re.UNICODE)
 

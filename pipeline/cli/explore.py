@@ -1,0 +1,136 @@
+"""Explore commands: stats, kwic, export, report (thin layers over pipeline.explore / pipeline.report)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.cli.common import (
+    DEFAULT_DB_PATH,
+    CliError,
+    DbOption,
+    Format,
+    app,
+    console,
+    emit,
+    handle_errors,
+    open_store,
+)
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+@handle_errors
+def stats(
+    by: Annotated[list[str], typer.Option(
+        "--by", help="year, theme, lang, source, topic, doc_type or format; twice to cross two.")],
+    db: DbOption = DEFAULT_DB_PATH,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Documents counted by a field (or two crossed), with shares.
+
+    A document counts once per value it has (a bilingual document under en and id). share is the
+    count over all documents; crossed, over the documents with the first field's value (--by year
+    --by theme: the share of each year's documents tagged with the theme).
+    """
+    from pipeline.explore.stats import FIELDS
+    from pipeline.explore.stats import stats as compute
+
+    for f in by:
+        if f not in FIELDS:
+            raise CliError(f"unknown --by {f!r}: use one of {', '.join(FIELDS)}")
+    rows = compute(open_store(db), by)
+    if format == Format.table:
+        rows = [{**r, **{f: "(none)" for f in by if r[f] is None}} for r in rows]
+    emit(rows, format, [*by, "count", "share"])
+
+
+@app.command()
+@handle_errors
+def kwic(
+    term: Annotated[str, typer.Argument(help='A word, a prefix* or a phrase ("tata kelola").')],
+    db: DbOption = DEFAULT_DB_PATH,
+    window: Annotated[int, typer.Option(help="Words shown each side.")] = 6,
+    lang: Annotated[str | None, typer.Option(help="Only parts in this language (id, en).")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only parts of this kind (abstract, body, ...).")] = None,
+    year_from: Annotated[int | None, typer.Option(help="Earliest year.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Latest year.")] = None,
+    limit: Annotated[int, typer.Option(help="Most lines (0: all).")] = 100,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Keyword in context: each occurrence with its document, year and words either side.
+
+    Stem-aware in both languages: kemitraan also finds mitra, partnerships finds partnership.
+    """
+    from pipeline.explore.kwic import kwic as compute
+
+    rows = compute(open_store(db), term, window=window, lang=lang, kinds=kind, year_from=year_from,
+                   year_to=year_to, limit=limit or None)
+    if format == Format.table:
+        from rich.table import Table
+        from rich.text import Text
+
+        from pipeline.cli.common import out
+
+        t = Table(show_header=True, box=None, pad_edge=False)
+        t.add_column("id", no_wrap=True)
+        t.add_column("year", no_wrap=True)
+        t.add_column("left", justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
+        t.add_column("match", no_wrap=True, style="bold yellow")
+        t.add_column("right", no_wrap=True, overflow="ellipsis", ratio=1)
+        for r in rows:
+            t.add_row(r["id"][:10], str(r["year"] or ""), Text(r["left"]), Text(r["match"]), Text(r["right"]))
+        out.print(t)
+        console.print(f"{len(rows)} lines", highlight=False)
+        return
+    emit(rows, format, ["id", "title", "year", "kind", "lang", "left", "match", "right"])
+
+
+@app.command()
+@handle_errors
+def export(
+    out_path: Annotated[Path, typer.Argument(metavar="OUT", help="File to write.")],
+    db: DbOption = DEFAULT_DB_PATH,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.jsonl,
+    tidy: Annotated[bool, typer.Option(help="csv/parquet: also write long tables for parts, keywords, tags, topics.")
+                    ] = False,
+) -> None:
+    """Write every document to OUT, for pandas, R or other tools.
+
+    \b
+    jsonl: one line per document, the JSON of `govtext show`.
+    csv, parquet: one row per document: id, source_id, path, format, doc_type, title, authors
+      ("; "), year, doi, regulation_type/_number/_year, langs, pages, text_<kind>_<lang> (e.g.
+      text_abstract_en; parts joined by a blank line), keywords ("; "), themes ("; ", best first),
+      theme_<id> (tag score, empty when untagged), topic_0..topic_k (active topic model weights).
+    --tidy adds long tables beside OUT: <stem>.parts, <stem>.keywords, <stem>.tags, <stem>.topics
+      (each keyed by doc_id). Parquet needs pyarrow: pip install 'govtext[parquet]'.
+    """
+    from pipeline.explore.export import export as run_export
+
+    summary = run_export(open_store(db), out_path, format.value, tidy=tidy)
+    console.print(f"wrote {summary['documents']} documents to {', '.join(summary['files'])}", highlight=False)
+
+
+@app.command()
+@handle_errors
+def report(
+    db: DbOption = DEFAULT_DB_PATH,
+    out_path: Annotated[Path | None, typer.Option("--out", help="HTML file (default: report.html beside the database).")
+                        ] = None,
+) -> None:
+    """One self-contained HTML report: corpus overview, themes, topics, typical documents, errors."""
+    from pipeline.report import write_report
+
+    store = open_store(db)
+    target = out_path or Path(db).with_name("report.html")
+    info = write_report(store, target)
+    console.print(f"wrote {target} ({info['documents']} documents, {info['charts']} charts)", highlight=False)

@@ -1,0 +1,27 @@
+"""Governance themes: taxonomy, lexicon evidence, a trainable classifier, evaluation.
+
+The ingest stage ``tag_documents`` tags every document with the active trained model, or with
+the lexicon when no model is active; each tag records its method and model id.
+"""
+
+from __future__ import annotations
+
+from pipeline.config import Config
+from pipeline.document import Document
+
+VERSION = "1"
+
+_TAGGERS: dict[str, object] = {}
+
+
+def tag_documents(docs: list[Document], cfg: Config) -> list[Document]:
+    """Ingest stage: set Document.tags."""
+    from pipeline.themes.tagger import active_tagger, tags_for
+
+    key = str(cfg.taxonomy or "")
+    tagger = _TAGGERS.get(key)
+    if tagger is None:
+        tagger = _TAGGERS[key] = active_tagger(cfg.taxonomy)
+    for d, tags in zip(docs, tags_for(tagger, docs), strict=True):
+        d.tags = tags
+    return docs

@@ -1,0 +1,56 @@
+"""What the classifier sees of a document: normalised content tokens and theme-concept evidence.
+
+Tokens are normal forms (English lemmas, protected Indonesian stems), so inflections meet; the
+concept features count taxonomy evidence per theme, the same features whichever language the
+document is in. That is what lets English examples teach the model about Indonesian documents
+and the other way round.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pipeline.document import Document
+from pipeline.themes.evidence import collect
+from pipeline.themes.taxonomy import Taxonomy
+
+TEXT_KINDS = ("title", "abstract", "keywords")
+
+
+@dataclass
+class DocView:
+    tokens: list[str]
+    concepts: dict[str, float]
+    lang: str  # "id", "en", "mixed" or "other": the main language of title+abstract
+
+
+def main_lang(doc: Document) -> str:
+    langs = {p.lang for p in doc.parts if p.kind == "abstract" and p.lang in ("id", "en")}
+    if len(langs) > 1:
+        return "mixed"
+    if langs:
+        return langs.pop()
+    langs = {p.lang for p in doc.parts if p.kind == "title"}
+    return langs.pop() if len(langs) == 1 and None not in langs else "other"
+
+
+def doc_view(doc: Document, tax: Taxonomy) -> DocView:
+    from pipeline.nlp import content_terms_many
+
+    parts = [p for p in doc.parts if p.kind in TEXT_KINDS]
+    if not any(p.kind == "abstract" for p in parts):  # a PDF without an abstract: read its body
+        parts += [p for p in doc.parts if p.kind in ("body", "section")][:6]
+    texts = [p.text for p in parts] + [k.text for k in doc.keywords]
+    langs = [p.lang for p in parts] + [k.lang for k in doc.keywords]
+    tokens: list[str] = []
+    for i, terms in enumerate(content_terms_many(texts, langs)):
+        # The title says what the study is about: its terms count twice (codebook: the title decides).
+        tokens.extend(terms * (2 if i < len(parts) and parts[i].kind == "title" else 1))
+    ev = collect(doc, tax)
+    concepts: dict[str, float] = {}
+    for theme, zones in ev.hits.items():
+        for zone, w in zones.items():
+            concepts[f"{theme}@{zone}"] = math.log1p(w)
+        concepts[f"{theme}#terms"] = float(len(ev.terms[theme]))
+    return DocView(tokens, concepts, main_lang(doc))

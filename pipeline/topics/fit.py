@@ -1,0 +1,334 @@
+"""Fit, persist, update, show, compare and export topic models of the stored corpus."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from gensim.corpora import Dictionary
+from gensim.models.phrases import FrozenPhrases
+
+from pipeline.models import Registry, data_hash
+from pipeline.store import Store
+from pipeline.topics import storage
+from pipeline.topics.engines import DEFAULT_ENGINE, Engine, load_engine, make_engine
+from pipeline.topics.label import label, load_taxonomy, nearest_themes
+from pipeline.topics.prepare import MIN_DOCS, Prepared, prepare
+from pipeline.topics.select import Point, k_range, score, sweep
+
+N_TERMS = 30  # terms kept per topic in the store (show prints the first 10)
+
+
+class TooSmall(ValueError):
+    """The corpus has too few documents with content terms to model."""
+
+
+@dataclass
+class FitResult:
+    model_id: str
+    engine: str
+    k: int
+    n_docs: int
+    c_v: float
+    npmi: float
+    curve: list[Point] = field(default_factory=list)
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class LoadedModel:
+    id: str
+    folder: Path
+    meta: dict[str, Any]
+    dictionary: Dictionary
+    phrases: FrozenPhrases | None
+    engine: Engine
+
+
+def _fingerprint(p: Prepared, params: dict[str, Any]) -> str:
+    items = [json.dumps(params, sort_keys=True)]
+    items += [d + "\t" + " ".join(t) for d, t in zip(p.doc_ids, p.texts, strict=True)]
+    return data_hash(items)
+
+
+def parse_k(k: str | int) -> int | None:
+    """None for 'auto', else a positive int (ValueError otherwise)."""
+    if isinstance(k, int):
+        value = k
+    elif str(k).strip().lower() == "auto":
+        return None
+    else:
+        try:
+            value = int(k)
+        except ValueError:
+            raise ValueError(f"--k wants a number or 'auto', got {k!r}") from None
+    if value < 2:
+        raise ValueError(f"--k must be at least 2, got {value}")
+    return value
+
+
+def describe(engine: Engine, p: Prepared, weights: np.ndarray, taxonomy: Path | None = None
+             ) -> list[dict[str, Any]]:
+    """Per topic: top terms (overall and per language), label, nearest theme, prevalence by year/language."""
+    tt = engine.topic_term_matrix()
+    vocab = [p.dictionary[i] for i in range(len(p.dictionary))]
+    themes = nearest_themes(tt, p.dictionary.token2id, load_taxonomy(taxonomy))
+    years = np.array([y if y is not None else -1 for y in p.years])
+    langs = np.array(p.langs)
+    out = []
+    for t in range(engine.k):
+        order = np.argsort(-tt[t], kind="stable")
+        terms = [[vocab[j], round(float(tt[t, j]), 5)] for j in order[:N_TERMS]]
+        by_lang: dict[str, list[str]] = {}
+        for j in order[:400]:
+            lang = p.term_langs.get(vocab[j], "other")
+            if lang in ("id", "en") and len(by_lang.setdefault(lang, [])) < 10:
+                by_lang[lang].append(vocab[j])
+        prevalence = {
+            str(int(y)): round(float(weights[years == y, t].mean()), 4)
+            for y in sorted(set(years.tolist())) if y != -1
+        }
+        by_doc_lang = {lang: round(float(weights[langs == lang, t].mean()), 4)
+                       for lang in sorted(set(p.langs))}
+        theme, mass = themes[t]
+        out.append({
+            "topic": t,
+            "terms": terms,
+            "label": label([w for w, _ in terms]),
+            "theme": theme,
+            "weight": round(float(weights[:, t].mean()), 5) if len(weights) else 0.0,
+            "meta": {"terms_by_lang": by_lang, "prevalence_by_year": prevalence,
+                     "prevalence_by_lang": by_doc_lang, "theme_mass": round(mass, 4)},
+        })
+    return out
+
+
+def fit(
+    store: Store,
+    k: str | int = "auto",
+    *,
+    seed: int = 42,
+    engine: str = DEFAULT_ENGINE,
+    parts: str = "all",
+    k_min: int = 5,
+    k_max: int = 30,
+    k_step: int = 5,
+    registry: Registry | None = None,
+    taxonomy: Path | None = None,
+    progress: Callable[[Point], None] | None = None,
+    engine_params: dict[str, int] | None = None,
+    prepared: Prepared | None = None,
+) -> FitResult:
+    """Fit a topic model from scratch on the stored corpus, register it and make it the active one."""
+    t0 = time.perf_counter()
+    k_fixed = parse_k(k)
+    params = dict(engine_params or {})
+    p = prepared or prepare(store, parts)
+    if len(p) < MIN_DOCS:
+        raise TooSmall(f"{len(p)} documents with content terms, need at least {MIN_DOCS}")
+    if k_fixed is None:
+        model, curve = sweep(engine, p.texts, p.dictionary, k_range(k_min, k_max, k_step, len(p)), seed,
+                             progress=progress, **params)
+        best = next(pt for pt in curve if pt.k == model.k)
+        c_v, npmi = best.c_v, best.npmi
+    else:
+        model = make_engine(engine, p.dictionary, k_fixed, seed, **params)
+        model.fit(p.texts)
+        c_v, npmi = score(model, p.texts, p.dictionary)
+        curve = []
+    weights = model.doc_topics()
+    topics = describe(model, p, weights, taxonomy)
+
+    reg = registry or Registry()
+    model_id, folder = reg.new_dir("topics", f"{engine}-k{model.k}")
+    p.dictionary.save(str(folder / "dictionary.gensim"))
+    if p.phrases is not None:
+        p.phrases.save(str(folder / "phrases.gensim"))
+    model.save(folder)
+    (folder / "topics.json").write_text(json.dumps(topics, ensure_ascii=False, indent=1), "utf-8")
+    spec = {"engine": engine, "k": str(k), "seed": seed, "parts": parts, "k_min": k_min, "k_max": k_max,
+            "k_step": k_step, **params}
+    meta = {
+        "params": {**spec, "k_chosen": model.k},
+        "seed": seed,
+        "data_hash": _fingerprint(p, spec),
+        "n_docs": len(p),
+        "vocabulary": len(p.dictionary),
+        "metrics": {"c_v": round(c_v, 4), "npmi": round(npmi, 4)},
+        "curve": [pt.__dict__ for pt in curve],
+        "updates": [],
+    }
+    reg.save_meta("topics", model_id, meta)
+    reg.use("topics", model_id)
+    storage.save_model(store, model_id, str(folder.resolve()), meta, topics, p.doc_ids, weights)
+    return FitResult(model_id, engine, model.k, len(p), round(c_v, 4), round(npmi, 4), curve, topics,
+                     round(time.perf_counter() - t0, 2))
+
+
+def load(folder: Path) -> LoadedModel:
+    folder = Path(folder)
+    meta = json.loads((folder / "model.json").read_text("utf-8"))
+    dictionary = Dictionary.load(str(folder / "dictionary.gensim"))
+    ph_file = folder / "phrases.gensim"
+    phrases = FrozenPhrases.load(str(ph_file)) if ph_file.is_file() else None
+    return LoadedModel(meta["id"], folder, meta, dictionary, phrases, load_engine(folder, dictionary))
+
+
+def _active(store: Store) -> dict[str, Any]:
+    row = storage.active_model(store)
+    if row is None:
+        raise ValueError(f"{store.path}: no topic model yet (run `govtext topics fit` first)")
+    return row
+
+
+@dataclass
+class UpdateResult:
+    model_id: str
+    new_docs: int
+    model_changed: bool
+
+
+def update(store: Store, registry: Registry | None = None) -> UpdateResult:
+    """Fold documents added since the active model was fitted into it and store their weights.
+
+    gensim: an online variational update moves the topics; every document is then re-weighted.
+    tomotopy: a Gibbs model is closed after training, so new documents are inferred, topics stay.
+    Words the model's dictionary does not know are ignored either way; `topics fit` refits all.
+    """
+    row = _active(store)
+    m = load(Path(row["path"]))
+    parts = m.meta["params"].get("parts", "all")
+    new = storage.all_doc_ids(store) - storage.modelled_doc_ids(store, m.id)
+    p_new = prepare(store, parts, doc_ids=new, phrases=m.phrases, dictionary=m.dictionary) if new else None
+    if p_new is None or not len(p_new):
+        return UpdateResult(m.id, 0, False)
+    changed = m.engine.update(p_new.texts)
+    if changed:
+        p_all = prepare(store, parts, phrases=m.phrases, dictionary=m.dictionary)
+        weights = m.engine.infer(p_all.texts)
+        topics = describe(m.engine, p_all, weights)
+        m.engine.save(m.folder)
+        (m.folder / "topics.json").write_text(json.dumps(topics, ensure_ascii=False, indent=1), "utf-8")
+        storage.add_doc_topics(store, m.id, p_all.doc_ids, weights)
+    else:
+        weights = m.engine.infer(p_new.texts)
+        storage.add_doc_topics(store, m.id, p_new.doc_ids, weights)
+    meta = dict(m.meta)
+    meta["updates"] = [*meta.get("updates", []), {"at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                                                 "new_docs": len(p_new), "model_changed": changed}]
+    meta["n_docs"] = meta.get("n_docs", 0) + len(p_new)
+    reg = registry or Registry(m.folder.parent.parent)
+    reg.save_meta("topics", m.id, {k: v for k, v in meta.items() if k not in ("kind", "id", "versions")})
+    if changed:
+        storage.replace_topics(store, m.id, topics, meta)
+    return UpdateResult(m.id, len(p_new), changed)
+
+
+def show(store: Store, model_id: str | None = None, n_terms: int = 10) -> list[dict[str, Any]]:
+    """The CLI-contract rows {"topic", "terms", "label", "theme", "weight"} plus per-language terms."""
+    mid = model_id or _active(store)["id"]
+    rows = storage.topics_of(store, mid)
+    if not rows:
+        raise ValueError(f"no topics stored for model {mid!r}")
+    return [
+        {"topic": r["topic"], "terms": [t for t, _ in r["terms"][:n_terms]], "label": r["label"],
+         "theme": r["theme"], "weight": r["weight"], "terms_by_lang": r["meta"].get("terms_by_lang", {}),
+         "prevalence_by_year": r["meta"].get("prevalence_by_year", {}), "model": mid}
+        for r in rows
+    ]
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    num = sum(w * b.get(t, 0.0) for t, w in a.items())
+    den = (sum(w * w for w in a.values()) * sum(w * w for w in b.values())) ** 0.5
+    return num / den if den else 0.0
+
+
+def compare(store: Store, old_id: str, new_id: str | None = None) -> list[dict[str, Any]]:
+    """Which topics of the new (active) model match a topic of an old one, which changed, which are new.
+
+    Similarity is the cosine of the stored top-term weights; each new topic is paired with its most
+    similar old topic (>= 0.8 same, >= 0.3 changed, else new); old topics nobody matched are gone.
+    """
+    new_id = new_id or _active(store)["id"]
+    old, new = storage.topics_of(store, old_id), storage.topics_of(store, new_id)
+    if not old:
+        raise ValueError(f"no topics stored for model {old_id!r} in {store.path}")
+    vec = lambda r: {t: w for t, w in r["terms"]}  # noqa: E731
+    old_vecs = [vec(r) for r in old]
+    rows, matched = [], set()
+    for r in new:
+        sims = [_cosine(vec(r), o) for o in old_vecs]
+        j = int(np.argmax(sims))
+        sim = sims[j]
+        status = "same" if sim >= 0.8 else "changed" if sim >= 0.3 else "new"
+        if status != "new":
+            matched.add(j)
+        rows.append({"topic": r["topic"], "label": r["label"], "status": status,
+                     "old_topic": old[j]["topic"] if status != "new" else None,
+                     "old_label": old[j]["label"] if status != "new" else None, "similarity": round(sim, 3)})
+    for j, o in enumerate(old):
+        if j not in matched:
+            rows.append({"topic": None, "label": None, "status": "gone", "old_topic": o["topic"],
+                         "old_label": o["label"], "similarity": None})
+    return rows
+
+
+def export(store: Store, out: Path, model_id: str | None = None) -> dict[str, int]:
+    """pyLDAvis-style JSON: topic_term_dists, doc_topic_dists, doc_lengths, vocab, term_frequency."""
+    row = storage.model_row(store, model_id) if model_id else _active(store)
+    if row is None:
+        raise ValueError(f"no topic model {model_id!r} in {store.path}")
+    m = load(Path(row["path"]))
+    p = prepare(store, m.meta["params"].get("parts", "all"), phrases=m.phrases, dictionary=m.dictionary)
+    ids, stored = storage.doc_topic_matrix(store, m.id, m.engine.k)
+    index = {d: i for i, d in enumerate(ids)}
+    keep = [i for i, d in enumerate(p.doc_ids) if d in index]
+    doc_topic = stored[[index[p.doc_ids[i]] for i in keep]] if keep else np.zeros((0, m.engine.k))
+    doc_topic = doc_topic / np.maximum(doc_topic.sum(axis=1, keepdims=True), 1e-12)
+    freq = np.zeros(len(m.dictionary))
+    for i in keep:
+        for j, c in m.dictionary.doc2bow(p.texts[i]):
+            freq[j] += c
+    data = {
+        "model": m.id,
+        "vocab": [m.dictionary[i] for i in range(len(m.dictionary))],
+        "term_frequency": freq.astype(int).tolist(),
+        "topic_term_dists": np.round(m.engine.topic_term_matrix(), 7).tolist(),
+        "doc_ids": [p.doc_ids[i] for i in keep],
+        "doc_lengths": [len(p.texts[i]) for i in keep],
+        "doc_topic_dists": np.round(doc_topic, 5).tolist(),
+        "topics": storage.topics_of(store, m.id),
+    }
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return {"topics": m.engine.k, "documents": len(keep), "terms": len(data["vocab"])}
+
+
+def fit_for_run(store: Store, cfg: Any) -> str:
+    """The topics step of `govtext run`: refit when the data changed, say why when it cannot."""
+    try:
+        k = parse_k(cfg.topics_k)
+    except ValueError as e:
+        return f"skipped: {e}"
+    p = prepare(store, "all")
+    if len(p) < MIN_DOCS:
+        return f"skipped: {len(p)} documents, need at least {MIN_DOCS}"
+    spec_k = "auto" if k is None else str(k)
+    row = storage.active_model(store)
+    if row is not None:
+        params = row["meta"].get("params", {})
+        same = {"engine": DEFAULT_ENGINE, "k": spec_k, "seed": cfg.seed, "parts": "all"}
+        if all(params.get(a) == b for a, b in same.items()) and not row["meta"].get("updates") and \
+                row["meta"].get("data_hash") == _fingerprint(p, {kk: params[kk] for kk in (
+                    "engine", "k", "seed", "parts", "k_min", "k_max", "k_step") if kk in params}):
+            return f"unchanged: model {row['id']} (k={params.get('k_chosen')}) already fits these documents"
+    r = fit(store, spec_k, seed=cfg.seed, taxonomy=getattr(cfg, "taxonomy", None), prepared=p)
+    return f"model {r.model_id}: k={r.k}, c_v {r.c_v:.3f}, NPMI {r.npmi:.3f}, {r.n_docs} documents"

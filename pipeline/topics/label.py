@@ -1,0 +1,81 @@
+"""Automatic topic labels and the nearest theme of the taxonomy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.topics.prepare import content_tokens
+
+TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomy.json"
+MIN_THEME_MASS = 0.004  # below this share of a topic's probability on a theme's terms: no theme
+
+
+def label(terms: list[str], n: int = 3) -> str:
+    """The first n top terms that do not repeat a word already shown (phrases read as words)."""
+    seen: set[str] = set()
+    picked: list[str] = []
+    for t in terms:
+        words = t.split("_")
+        if any(w in seen for w in words):
+            continue
+        picked.append(" ".join(words))
+        seen.update(words)
+        if len(picked) == n:
+            break
+    return " / ".join(picked)
+
+
+def load_taxonomy(path: Path | None = None) -> list[dict[str, Any]]:
+    """Themes of the taxonomy file ([] when there is none yet: topics then get no theme)."""
+    path = Path(path) if path else TAXONOMY
+    if not path.is_file():
+        return []
+    return list(json.loads(path.read_text("utf-8")).get("themes", []))
+
+
+def theme_terms(themes: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """theme id -> {model token: weight}: seed terms as normal forms (phrases joined with '_')."""
+    try:
+        from pipeline.nlp import normalise
+    except ImportError:  # nlp not there yet: lowercase surface words
+        def normalise(text: str, lang: str | None) -> list[str]:  # type: ignore[misc]
+            return text.lower().split()
+    out: dict[str, dict[str, float]] = {}
+    for th in themes:
+        terms: dict[str, float] = {}
+        for lang in ("en", "id"):
+            for term in th.get(f"terms_{lang}", []):
+                words = content_tokens(" ".join(normalise(term, lang)))
+                if len(words) == 1:
+                    terms[words[0]] = 1.0
+                elif len(words) > 1:
+                    terms["_".join(words[:2])] = 1.0
+                    for w in words:  # a word of a longer term is weaker evidence
+                        terms.setdefault(w, 0.3)
+        out[th["id"]] = terms
+    return out
+
+
+def nearest_themes(topic_term: np.ndarray, token2id: dict[str, int], themes: list[dict[str, Any]]
+                   ) -> list[tuple[str | None, float]]:
+    """For each topic, the theme whose seed terms carry most of its probability, and that mass."""
+    if not themes:
+        return [(None, 0.0)] * topic_term.shape[0]
+    tt = theme_terms(themes)
+    ids = list(tt)
+    w = np.zeros((len(ids), topic_term.shape[1]))
+    for i, th in enumerate(ids):
+        for term, weight in tt[th].items():
+            j = token2id.get(term)
+            if j is not None:
+                w[i, j] = max(w[i, j], weight)
+    mass = topic_term @ w.T  # topics x themes
+    out: list[tuple[str | None, float]] = []
+    for row in mass:
+        j = int(np.argmax(row))
+        out.append((ids[j], float(row[j])) if row[j] >= MIN_THEME_MASS else (None, float(row[j])))
+    return out
