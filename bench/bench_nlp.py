@@ -84,7 +84,9 @@ def main() -> None:
 
     def report(name: str, secs: list[float]) -> None:
         med = statistics.median(secs)
-        print(f"{name:42s} {len(texts) / med:8.0f} texts/s {words / med:10.0f} words/s  (median of {len(secs)})")
+        print(
+            f"{name:42s} {len(texts) / med:8.0f} texts/s {words / med:10.0f} words/s  (median of {len(secs)})"
+        )
 
     t = time.perf_counter()
     bare = bare_spacy(texts, langs)
@@ -105,11 +107,15 @@ def main() -> None:
     warm = timed(lambda: nlp.normalise_many(texts, langs), args.runs)
     report("(b) normalise_many, warm cache", warm)
     nlp.content_terms_many(texts, langs)
-    report("(c) content_terms_many, warm cache", timed(lambda: nlp.content_terms_many(texts, langs), args.runs))
+    report(
+        "(c) content_terms_many, warm cache", timed(lambda: nlp.content_terms_many(texts, langs), args.runs)
+    )
     s = nlp.cache_stats()
-    print(f"cache hit rate: cold pass {stats_cold['hit_rate']:.3f} "
-          f"({stats_cold['misses']} distinct token forms of {stats_cold['tokens']}), "
-          f"over all passes {s['hit_rate']:.3f}")
+    print(
+        f"cache hit rate: cold pass {stats_cold['hit_rate']:.3f} "
+        f"({stats_cold['misses']} distinct chunks of {stats_cold['chunks']}), "
+        f"over all passes {s['hit_rate']:.3f}"
+    )
 
 
 if __name__ == "__main__":

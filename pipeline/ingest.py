@@ -22,22 +22,28 @@ from typing import Any
 from pipeline import __version__
 from pipeline.config import Config
 from pipeline.discover import Skipped, Source, sha256_file, walk
-from pipeline.document import Document, ReadError, RecordError
+from pipeline.document import Document, Part, ReadError, RecordError
 from pipeline.readers import ReadOptions, get_reader
 from pipeline.stages import Stage, default_stages, pipeline_version
 from pipeline.store import Store
 
 RECORD_FORMATS = {"jsonl", "json", "csv", "tsv", "ris", "bib"}
 BATCH = 128
+# A unit's finished documents travel back and wait in memory as one result: keep it bounded.
+MAX_UNIT_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
 class Unit:
+    """A file, or the records [start, stop) of a record file (stop None: to the end)."""
+
     path: str
     format: str
     chunk: int = 0
     n_chunks: int = 1
     skip_ids: frozenset[str] = frozenset()
+    start: int = 0
+    stop: int | None = None
 
 
 @dataclass
@@ -118,15 +124,20 @@ def process_unit(unit: Unit) -> UnitResult:
         res.errors.extend(errs)
         batch.clear()
 
+    stop = unit.stop if unit.stop is not None else float("inf")
     try:
         index = -1
         for item in reader(Path(unit.path), _W["options"]):
             if isinstance(item, RecordError):
-                res.errors.append(item)
+                # A bad record belongs to the slice of the record after it: reported once per file.
+                if unit.start <= index + 1 < stop:
+                    res.errors.append(item)
                 continue
             index += 1
-            if unit.n_chunks > 1 and index % unit.n_chunks != unit.chunk:
+            if index < unit.start:
                 continue
+            if index >= stop:
+                break  # contiguous slices: the rest of the file is another unit's
             res.produced_ids.add(item.id)
             res.pages += item.pages
             if item.id in unit.skip_ids:
@@ -143,11 +154,42 @@ def process_unit(unit: Unit) -> UnitResult:
 
 
 # -- main side --------------------------------------------------------------------------------------
-def _chunks(src: Source, workers: int) -> int:
+def _chunks(src: Source, workers: int, total_bytes: int) -> int:
+    """How many slices to cut a record file into.
+
+    A slice re-reads (parses and builds) every record before its start, so slices cost reader
+    time: cut a file only when it is big enough to leave a worker idle (more than a share of
+    the whole run) or to hold too many finished documents in memory at once.
+    """
     if src.format not in RECORD_FORMATS:
         return 1
-    # Slices of ~256 KB spread a big export over the workers and bound the work lost to a kill.
-    return max(1, min(64, src.size // (256 * 1024) + (workers - 1 if src.size > 64 * 1024 else 0)))
+    n = -(-src.size // MAX_UNIT_BYTES)
+    if workers > 1:
+        share = max(total_bytes // (2 * workers), 64 * 1024)
+        n = max(n, -(-src.size // share))
+    return max(1, min(64, n))
+
+
+# Newline-counted record estimates are exact for JSONL and close for CSV; for the rest a
+# marker per record. An estimate only balances the slices: the last one runs to the end.
+_RECORD_MARKS = {"ris": b"\nER  -", "bib": b"\n@"}
+
+
+def _slices(src: Source, n: int) -> list[tuple[int, int | None]]:
+    """Contiguous record ranges [start, stop) of about equal size for n slices of a record file."""
+    if n <= 1:
+        return [(0, None)]
+    mark = _RECORD_MARKS.get(src.format, b"\n")
+    count = 0
+    try:
+        with open(src.path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                count += block.count(mark)  # a mark cut by a block edge is missed: an estimate
+    except OSError:
+        return [(0, None)]
+    est = max(count + (0 if src.format in _RECORD_MARKS else 1), n)
+    per = -(-est // n)
+    return [(i * per, (i + 1) * per if i < n - 1 else None) for i in range(n)]
 
 
 ProgressFn = Callable[[str, dict[str, Any]], None]
@@ -202,10 +244,13 @@ def ingest(
             store.set_source(path, sha, item.size, item.mtime, item.format, state.status, pv, 0, run)
             summary.files_unchanged += 1
             continue
-        skip = frozenset(store.current_doc_ids(path, pv))
-        n = _chunks(item, cfg.workers)
         file_meta[path] = (item, sha)
-        units.extend(Unit(path, item.format, i, n, skip) for i in range(n))
+
+    total_bytes = sum(src.size for src, _ in file_meta.values())
+    for path, (item, _) in file_meta.items():
+        skip = frozenset(store.current_doc_ids(path, pv))
+        n = _chunks(item, cfg.workers, total_bytes)
+        units.extend(Unit(path, item.format, i, n, skip, a, b) for i, (a, b) in enumerate(_slices(item, n)))
 
     notify("start", {"files": len(file_meta), "units": len(units), "unchanged": summary.files_unchanged})
     pending_units: dict[str, int] = Counter(u.path for u in units)
@@ -220,7 +265,8 @@ def ingest(
         if res.fatal:
             fatal[path] = res.fatal
         produced[path] |= res.produced_ids
-        new = [d for d in res.docs if not _exists_elsewhere(store, d, pv)]
+        elsewhere = _stored_elsewhere(store, res.docs, pv)
+        new = [d for d in res.docs if d.id not in elsewhere]
         summary.duplicates += len(res.docs) - len(new)
         store.write_documents(new, pv, run)
         summary.documents_new += len(new)
@@ -242,6 +288,8 @@ def ingest(
 
     status = "interrupted"
     try:
+        if units:
+            _warm_up(stages, cfg)
         if cfg.workers <= 1 or len(units) <= 1:
             _init_worker(cfg)
             for u in units:
@@ -258,7 +306,7 @@ def ingest(
 def _run_pool(units: list[Unit], cfg: Config, handle: Callable[[UnitResult], None],
               fail: Callable[[str, str, str], None]) -> None:
     # Biggest first keeps a large file from trailing at the end while other workers idle.
-    queue = sorted(units, key=lambda u: -_size(u.path))
+    queue = sorted(units, key=lambda u: -_size(u.path) / u.n_chunks)
     retry: list[Unit] = []
     with ProcessPoolExecutor(max_workers=cfg.workers, initializer=_init_worker, initargs=(cfg,)) as pool:
         futures: dict[Future, Unit] = {}
@@ -311,8 +359,38 @@ def _size(path: str) -> int:
 
 def _exists_elsewhere(store: Store, doc: Document, pv: str) -> bool:
     """The same content already stored from another file: keep the first copy."""
-    r = store.conn.execute("SELECT path FROM documents WHERE id = ? AND pipeline_version = ?", (doc.id, pv)).fetchone()
-    return r is not None and r[0] != doc.path
+    return doc.id in _stored_elsewhere(store, [doc], pv)
+
+
+def _stored_elsewhere(store: Store, docs: list[Document], pv: str) -> set[str]:
+    """Ids of the documents whose content is already stored from another file (one query per 500)."""
+    stored: dict[str, str] = {}
+    ids = list({d.id for d in docs})
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        marks = ",".join("?" * len(part))
+        rows = store.conn.execute(
+            f"SELECT id, path FROM documents WHERE pipeline_version = ? AND id IN ({marks})", (pv, *part)
+        )
+        stored.update((r[0], r[1]) for r in rows)
+    return {d.id for d in docs if stored.get(d.id, d.path) != d.path}
+
+
+# A bilingual abstract of our own that walks every stage's lazy set-up (both spaCy pipelines,
+# the stemmer, the language model, the theme tagger).
+_WARM_UP_TEXT = """Transparansi Anggaran Desa dan Partisipasi Warga
+Siti Rahma
+This study examines how village governments publish their budgets and how citizens take part in planning.
+Penelitian ini mengkaji keterbukaan anggaran pemerintah desa dan partisipasi masyarakat dalam perencanaan.
+Kata kunci: transparansi; partisipasi; anggaran desa. Keywords: transparency; participation
+"""
+
+
+def _warm_up(stages: list[Stage], cfg: Config) -> None:
+    """Load every stage's tables once, before the workers fork, so they share them (copy on write)
+    instead of each loading its own; with one worker it is the same cost, paid up front."""
+    doc = Document(id="warm-up", path="<warm-up>", format="txt", parts=[Part("raw", _WARM_UP_TEXT)])
+    apply_stages([doc], stages, cfg)
 
 
 def _lib_versions() -> dict[str, str]:

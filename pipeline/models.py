@@ -1,8 +1,8 @@
 """The model registry under ``models/``: every trained model kept with its metadata.
 
 Layout: ``models/<kind>/<id>/`` holds the artefact files and ``model.json`` (kind, id, created,
-data hash, params, seed, library versions, metrics); ``models/active.json`` maps each kind
-(``themes``, ``topics``) to the id in use. Old models stay; ``use`` switches between them.
+data hash, params, seed, library versions, metrics); ``models/<kind>/ACTIVE`` names the id in use.
+One pointer file per kind, so fitting topics on a corpus never rewrites the shipped themes pointer. Old models stay; ``use`` switches between them.
 The registry root is ``GOVTEXT_MODELS`` when set, else ``models/`` in the current folder when it
 exists, else the ``models/`` folder shipped beside the package source.
 """
@@ -102,14 +102,14 @@ class Registry:
                 return m
         raise ValueError(f"no {kind} model {model_id!r} in {self.root} (see `govtext models list`)")
 
-    def _active_file(self) -> Path:
-        return self.root / "active.json"
+    def _active_file(self, kind: str) -> Path:
+        return self.root / kind / "ACTIVE"
 
     def active_id(self, kind: str) -> str | None:
-        f = self._active_file()
+        f = self._active_file(kind)
         if not f.is_file():
             return None
-        return json.loads(f.read_text("utf-8")).get(kind)
+        return f.read_text("utf-8").strip() or None
 
     def active(self, kind: str) -> ModelInfo | None:
         model_id = self.active_id(kind)
@@ -124,8 +124,6 @@ class Registry:
         """Make a model the active one of its kind (None: no model, the fallback method)."""
         if model_id is not None:
             self.get(kind, model_id)
-        f = self._active_file()
-        data = json.loads(f.read_text("utf-8")) if f.is_file() else {}
-        data[kind] = model_id
+        f = self._active_file(kind)
         f.parent.mkdir(parents=True, exist_ok=True)
-        f.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
+        f.write_text((model_id or "") + "\n", "utf-8")

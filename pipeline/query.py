@@ -79,7 +79,14 @@ def build_match(query: str) -> str:
         raise QuerySyntaxError("invalid search query: unbalanced parenthesis")
     if out and out[-1] in _OPERATORS or out and out[0] in {"AND", "OR"}:
         raise QuerySyntaxError(f"invalid search query: {query!r} starts or ends with an operator")
-    return " ".join(out)
+    # FTS5 rejects an implicit AND before a column filter that follows a group ("(a OR b) {c} : d"),
+    # so adjacent operands are joined explicitly.
+    joined: list[str] = []
+    for tok in out:
+        if joined and joined[-1] not in _OPERATORS and joined[-1] != "(" and tok not in _OPERATORS and tok != ")":
+            joined.append("AND")
+        joined.append(tok)
+    return " ".join(joined)
 
 
 def search(

@@ -52,6 +52,7 @@ def _svg(fig: Any) -> str:
     text = buf.getvalue()
     # Inline SVG needs neither the XML declaration nor the DOCTYPE.
     text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, count=1, flags=re.S)
     return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', text, count=1)
 
 
@@ -79,6 +80,9 @@ def _line_chart(xs: Sequence[Any], series: dict[str, list[float]], title: str, y
     cmap = plt.get_cmap("tab10")
     for i, (name, ys) in enumerate(series.items()):
         ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.5, label=name, color=cmap(i % 10))
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, not 2015.25
     ax.set_title(title, loc="left")
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))

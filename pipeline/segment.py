@@ -84,9 +84,13 @@ _STRONG_BOILER = re.compile(
     r"corresponding|how\s+to\s+cite|cara\s+mengutip|citation|sitasi)\b|\u00a9"
 )
 _BOILER = re.compile(
-    _STRONG_BOILER.pattern + r"|(?i:\b(?:vol\.|volume|universit\w*|fakultas|faculty|jurusan|department|"
-    r"departemen|program\s+studi|prodi|institut\w*|sekolah\s+tinggi|politeknik|polytechnic|jl\.|jalan|"
-    r"street|indonesia)\b)"
+    _STRONG_BOILER.pattern + r"|(?i:\b(?:volume|universit\w*|fakultas|faculty|jurusan|department|departemen|"
+    r"program\s+studi|prodi|institut\w*|sekolah\s+tinggi|politeknik|polytechnic|jalan|street)\b|"
+    r"\b(?:vol|jl|no)\.\s*\d?)"
+)
+# A journal's running header ("Jurnal X, Vol. 5 No. 2, 2020") above the title.
+_HEADER = re.compile(
+    r"(?i)\b(?:vol\.?\s*\d|volume\s*\d|no\.\s*\d|issn|jurnal|journal\s+of|prosiding|proceedings)"
 )
 _CITATION = re.compile(r"(?i)cite|citation|sitasi|mengutip|vol\.|volume|\(\d{4}\)|pp\.|hlm\.")
 _NAME_JOIN = re.compile(r"(?i)\s*(?:,|;|&|\band\b|\bdan\b)\s*")
@@ -113,11 +117,11 @@ def _label_lang(label: str) -> str:
     return "id" if label.lower().startswith("kata") else "en"
 
 
-def _keyword_items(text: str) -> list[tuple[int, int, str | None]]:
+def _keyword_items(text: str, prior: str | None = None) -> list[tuple[int, int, str | None]]:
     """(start, end, label language) of each keyword in a keyword line; labels are skipped."""
-    labels = [m for m in _KW_LABEL.finditer(text)]
+    labels = list(_KW_LABEL.finditer(text))
     segments: list[tuple[int, int, str | None]] = []
-    cursor, lang = 0, None
+    cursor, lang = 0, prior
     for m in labels:
         segments.append((cursor, m.start(), lang))
         cursor, lang = m.end(), _label_lang(m.group("label"))
@@ -183,7 +187,7 @@ def _assign_keyword_langs(texts: list[str], priors: list[str | None]) -> list[st
         else:
             block = [best_first] * n
     langs = []
-    for (lang, conf), blk in zip(guesses, block):
+    for (lang, conf), blk in zip(guesses, block, strict=True):
         if lang == "other" and conf >= 0.9:
             langs.append("other")
         elif lang in ("id", "en") and conf >= 0.75:
@@ -193,26 +197,28 @@ def _assign_keyword_langs(texts: list[str], priors: list[str | None]) -> list[st
     return langs
 
 
-def _keyword_spans(text: str) -> list[tuple[int, int, str]]:
-    items = _keyword_items(text)
+def _keyword_spans(text: str, prior: str | None = None) -> list[tuple[int, int, str]]:
+    items = _keyword_items(text, prior)
     if not items:
         return []
     langs = _assign_keyword_langs([text[a:b] for a, b, _ in items], [p for _, _, p in items])
-    return [(a, b, lang) for (a, b, _), lang in zip(items, langs)]
+    return [(a, b, lang) for (a, b, _), lang in zip(items, langs, strict=True)]
 
 
-def split_keywords(text: str) -> list[Keyword]:
+def split_keywords(text: str, lang: str | None = None) -> list[Keyword]:
     """Keywords of a keyword line, each with its language.
 
     Splits on ';' (on ',' only when there is no ';'), understands "Keywords: a; b / Kata kunci: c; d"
-    and gives ambiguous keywords ("e-government") the language of their neighbours.
+    and gives ambiguous keywords ("e-government") the language of their neighbours. ``lang`` is the
+    language the list is known to be in (from a label the caller removed): ambiguous keywords take it.
     """
-    return [Keyword(text=collapse_whitespace(text[a:b]), lang=lang) for a, b, lang in _keyword_spans(text)]
+    spans = _keyword_spans(text, lang)
+    return [Keyword(text=collapse_whitespace(text[a:b]), lang=k_lang) for a, b, k_lang in spans]
 
 
-def _keyword_parts(text: str, base: int = 0) -> tuple[list[_Piece], list[Keyword]]:
+def _keyword_parts(text: str, base: int = 0, prior: str | None = None) -> tuple[list[_Piece], list[Keyword]]:
     """Keyword line -> one piece per language run (spans cover the whole line) and keywords."""
-    spans = _keyword_spans(text)
+    spans = _keyword_spans(text, prior)
     kws = [Keyword(text=collapse_whitespace(text[a:b]), lang=lang) for a, b, lang in spans]
     if not spans:
         return [_Piece("keywords", base, base + len(text))], kws
@@ -259,15 +265,21 @@ def _add_keywords(doc: Document, kws: list[Keyword]) -> None:
 def _markers(text: str) -> list[tuple[int, int, str, str]]:
     """(start, end, "abstract"|"keywords", lang) of label words inside a run-together abstract."""
     found: list[tuple[int, int, str, str]] = []
-    for m in _KW_LABEL.finditer(text):
+    low = text.lower()
+    # Substring tests first: most abstracts have no marker and the regexes cost more.
+    kw_matches = _KW_LABEL.finditer(text) if ("kunci" in low or "key" in low or "index" in low) else ()
+    for m in kw_matches:
         s = m.start()
-        before = text[:s].rstrip()
         glued = s > 0 and text[s - 1].isalpha() and m.group("label")[0].isupper()
         if s > 0 and text[s - 1].isalpha() and not glued:
             continue  # inside a word
-        if m.group("punct") or not before or before[-1] in ".!?)" or glued:
+        j = s - 1
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        if m.group("punct") or j < 0 or text[j] in ".!?)" or glued:
             found.append((s, m.end(), "keywords", _label_lang(m.group("label"))))
-    for m in _ABS_LABEL.finditer(text):
+    abs_matches = _ABS_LABEL.finditer(text) if ("bstra" in low or "intisari" in low) else ()
+    for m in abs_matches:
         s = m.start()
         if any(a <= s < b for a, b, _, _ in found):
             continue
@@ -326,8 +338,8 @@ def _strip_span(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-_MIN_SIDE = 80  # characters: shorter "halves" are quotations or stray titles, not abstracts
-_PROBE = 250
+_MIN_SIDE = 200  # characters: shorter "halves" are quotations, formulas or stray titles, not abstracts
+_PROBE = 160
 
 
 def _language_runs(text: str, start: int, end: int) -> list[_Piece]:
@@ -335,15 +347,19 @@ def _language_runs(text: str, start: int, end: int) -> list[_Piece]:
     a, b = _strip_span(text, start, end)
     if a >= b:
         return []
+    if b - a < 2 * _MIN_SIDE:
+        return [_Piece("abstract", a, b, detect(text[a:b]))]
     # Cheap gate: a run-together pair shows both languages among head, middle and tail.
     # Scoring every sentence costs ~40 us each, so single-language chunks stop here.
-    mid = (a + b - _PROBE) // 2
-    probes = {detect(text[a : a + _PROBE]), detect(text[mid : mid + _PROBE]), detect(text[b - _PROBE : b])}
+    mid = max(a, (a + b - _PROBE) // 2)
+    probes = {
+        detect(text[a : min(b, a + _PROBE)]),
+        detect(text[mid : min(b, mid + _PROBE)]),
+        detect(text[max(a, b - _PROBE) : b]),
+    }
     if len(probes) == 1:
         return [_Piece("abstract", a, b, probes.pop())]
     whole = detect(text[a:b])
-    if b - a < 2 * _MIN_SIDE:
-        return [_Piece("abstract", a, b, whole)]
     sents = _sentences(text, a, b)
     if len(sents) < 2:
         return [_Piece("abstract", a, b, whole)]
@@ -396,7 +412,24 @@ def _split_pieces(text: str) -> tuple[list[_Piece], list[_Piece]]:
             dropped.append(_Piece("discarded", s, e))
             cursor = e
     pieces.extend(_body_chunk(text, cursor, len(text), dropped))
+    _adopt_neighbour_lang(text, [p for p in pieces if p.kind == "abstract"])
     return pieces, dropped
+
+
+def _adopt_neighbour_lang(text: str, abstracts: list[_Piece]) -> None:
+    """A short, unclear fragment between markers (a stray line, a caption) joins the abstract
+    before it; alone it would become an abstract of its own, often in "other".
+    """
+    long_ones = [p for p in abstracts if p.end - p.start >= _MIN_SIDE]
+    if not long_ones:
+        return
+    for i, p in enumerate(abstracts):
+        if p.end - p.start < _MIN_SIDE:
+            lang, conf = guess(text[p.start : p.end])
+            if lang in ("id", "en") and conf >= 0.9:
+                continue  # a short abstract, but clearly in its own language
+            before = [q for q in abstracts[:i] if q.end - q.start >= _MIN_SIDE]
+            p.lang = (before[-1] if before else long_ones[0]).lang
 
 
 def _body_chunk(text: str, a: int, b: int, dropped: list[_Piece]) -> list[_Piece]:
@@ -426,7 +459,9 @@ def split_bilingual(text: str) -> list[Part]:
     """
     pieces, _ = _split_pieces(text)
     parts = _group_abstracts(text, pieces)
-    parts += [Part(kind="keywords", text=text[p.start : p.end], lang=p.lang) for p in pieces if p.kind == "keywords"]
+    parts += [
+        Part(kind="keywords", text=text[p.start : p.end], lang=p.lang) for p in pieces if p.kind == "keywords"
+    ]
     return parts
 
 
@@ -438,20 +473,38 @@ class _Line:
     start: int
     end: int
     text: str
+    markup: str = ""  # Markdown stripped off the line ("## ", "**"), kept for the discarded part
+
+
+_MD_LEAD = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]*)?(?:\*\*|__)?")
+_MD_TAIL = re.compile(r"(?:\*\*|__)[ \t]*$")
 
 
 def _lines(text: str) -> list[_Line]:
     out, pos = [], 0
     for raw in text.splitlines(keepends=True):
         body = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-        out.append(_Line(pos, pos + len(body), body))
+        # Markdown files wrap the same fields in "# " and "**"; classify the words inside.
+        lead = _MD_LEAD.match(body).end()
+        tail = _MD_TAIL.search(body, lead)
+        end = tail.start() if tail else len(body)
+        markup = body[:lead] + (body[end:] if tail else "")
+        out.append(_Line(pos + lead, pos + end, body[lead:end], markup.strip()))
         pos += len(raw)
     return out
 
 
 def _is_prose(line: str) -> bool:
+    # Long titles are common (150+ characters), so length alone is not prose: prose ends its
+    # sentences, titles do not.
     words = line.split()
-    return len(line) >= 100 or (len(words) >= 12 and "." in line)
+    if len(words) >= 40:
+        return True
+    if len(words) < 12:
+        return False
+    return bool(
+        re.search(r"[.!?][\"\u201d]?\s*$", line) or len(re.findall(r"[a-z]{2}[.!?]\s+[A-Z]", line)) >= 2
+    )
 
 
 def _wrapped_prose(lines: list[_Line]) -> set[int]:
@@ -537,6 +590,7 @@ def _sections(text: str, lines: list[_Line], heads: list[int]) -> list[Part]:
     first = heads[0]
     head_set = set(heads)
     current: tuple[str, int, int] | None = None  # heading, body start, body end
+    markup: list[str] = []
 
     def flush() -> None:
         if current is None:
@@ -544,12 +598,13 @@ def _sections(text: str, lines: list[_Line], heads: list[int]) -> list[Part]:
         heading, a, b = current
         a, b = _strip_span(text, a, b)
         kind = "references" if _REFERENCES.search(heading) else "section"
-        parts.append(Part(kind=kind, text=text[a:b], heading=heading, lang=None if kind == "references" else None))
+        parts.append(Part(kind=kind, text=text[a:b], heading=heading))
 
     for offset, ln in enumerate(lines):
         i = first + offset
         if i in head_set:
             flush()
+            markup.append(ln.markup)
             current = (ln.text.strip(), ln.end, ln.end)
         elif current is not None:
             current = (current[0], current[1], ln.end)
@@ -557,6 +612,8 @@ def _sections(text: str, lines: list[_Line], heads: list[int]) -> list[Part]:
     for p in parts:
         if p.kind == "section" and p.text:
             p.lang = detect(p.text)
+    if any(markup):
+        parts.append(Part(kind="discarded", text=" ".join(m for m in markup if m)))
     return parts
 
 
@@ -614,6 +671,8 @@ def _front_matter(doc: Document, text: str, lines: list[_Line]) -> list[Part]:
         elif field == "keywords":
             keyword_lines.append((a, b))
             continue
+        elif not _LETTER.search(s):
+            bucket = "discarded"  # rules, page numbers, stray symbols
         elif field in ("title", "authors"):
             bucket = field
         elif _looks_like_keywords(s) and prose and not _is_prose(s) and i not in wrapped:
@@ -624,10 +683,10 @@ def _front_matter(doc: Document, text: str, lines: list[_Line]) -> list[Part]:
             bucket = "discarded"
         elif field == "abstract" or prev == "abstract":
             bucket = "abstract"
+        elif not prose and not title and not _HEADER.search(s):
+            bucket = "title"  # before the weak boilerplate test: titles mention universities too
         elif _BOILER.search(s):
             bucket = "discarded"
-        elif not prose and not title:
-            bucket = "authors" if _looks_like_authors(s) and title else "title"
         elif not prose and title_open and not _looks_like_authors(s):
             bucket = "title"
         elif not prose and _looks_like_authors(s) and not any(d[0] > title[-1][0] for d in discarded):
@@ -683,10 +742,8 @@ def _front_matter(doc: Document, text: str, lines: list[_Line]) -> list[Part]:
         if p.kind == "abstract":
             by_lang.setdefault(p.lang, []).append(ptext[p.start : p.end])
         else:
-            runs, kws = _keyword_parts(ptext[p.start : p.end])
-            kw_parts += [Part(kind="keywords", text=ptext[p.start : p.end][r.start : r.end], lang=r.lang) for r in runs]
-            for k in kws:
-                k.lang = k.lang if k.lang else p.lang
+            runs, kws = _keyword_parts(ptext[p.start : p.end], p.start, p.lang)
+            kw_parts += [Part(kind="keywords", text=ptext[r.start : r.end], lang=r.lang) for r in runs]
             _add_keywords(doc, kws)
     kind = "body" if many_paragraphs else "abstract"
     for lang, texts in by_lang.items():
@@ -703,7 +760,7 @@ def _front_matter(doc: Document, text: str, lines: list[_Line]) -> list[Part]:
     if doc.year is None:
         cites = [t for t in late_texts if _CITATION.search(t)]
         doc.year = _find_year(year_texts + cites)
-    junk = [text[a:b] for a, b in discarded if b > a] + dropped
+    junk = [text[a:b] for a, b in discarded if b > a] + dropped + [ln.markup for ln in lines if ln.markup]
     if junk:
         parts.append(Part(kind="discarded", text="\n".join(junk)))
     return parts
@@ -724,12 +781,8 @@ def _record_parts(doc: Document) -> list[Part]:
                 continue
             for p in pieces:
                 if p.kind == "keywords":
-                    kws = split_keywords(p.text)
-                    for k in kws:
-                        # The label ("Kata kunci") is better evidence than the model for a whole list.
-                        if p.lang and guess(k.text)[1] < 0.75:
-                            k.lang = p.lang
-                    _add_keywords(doc, kws)
+                    # The removed label ("Kata kunci") gives the list its language.
+                    _add_keywords(doc, split_keywords(p.text, p.lang))
                 else:
                     out.append(replace(part, text=p.text, lang=p.lang))
         elif part.kind == "keywords":
@@ -761,4 +814,4 @@ _ORDER = {"title": 0, "authors": 1, "abstract": 2, "keywords": 3}
 
 def _ordered(parts: list[Part]) -> list[Part]:
     # Front-matter kinds first, then body/sections in reading order, discarded last.
-    return sorted(parts, key=lambda p: (_ORDER.get(p.kind, 5 if p.kind == "discarded" else 4)))
+    return sorted(parts, key=lambda p: _ORDER.get(p.kind, 5 if p.kind == "discarded" else 4))

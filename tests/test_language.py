@@ -38,7 +38,9 @@ def test_detect(text, lang):
 
 
 def test_malay_counts_as_indonesian():
-    malay = "Kerajaan negeri akan melaksanakan dasar baharu bagi meningkatkan perkhidmatan awam kepada rakyat."
+    malay = (
+        "Kerajaan negeri akan melaksanakan dasar baharu bagi meningkatkan perkhidmatan awam kepada rakyat."
+    )
     assert detect(malay) == "id"
 
 

@@ -1,8 +1,8 @@
 from pipeline.clean import collapse_whitespace, join_hyphenated, keep_hyphen, normalize_unicode
 from pipeline.pdf.cleanup import is_page_number
 from pipeline.pdf.fields import guess_lang, heading_of, split_keywords
-from pipeline.pdf.regulation import detect
 from pipeline.pdf.layout import Line
+from pipeline.pdf.regulation import detect
 
 
 def test_normalize_unicode_ligatures_soft_hyphen_zero_width():

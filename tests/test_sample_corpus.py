@@ -24,7 +24,7 @@ THEME_IDS = {
 
 @pytest.fixture(scope="module")
 def expected() -> list[dict]:
-    return json.loads((SAMPLE / "expected.json").read_text(encoding="utf-8"))["documents"]
+    return json.loads((SAMPLE.parent / "labels" / "sample_expected.json").read_text(encoding="utf-8"))["documents"]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_expected_points_at_existing_files_and_records(expected):
     keys = [(e["path"], e["record_id"]) for e in expected]
     assert len(keys) == len(set(keys)), "duplicate entries in expected.json"
     on_disk = {p.relative_to(SAMPLE).as_posix() for p in SAMPLE.rglob("*")
-               if p.is_file() and p.name not in ("README.md", "expected.json")}
+               if p.is_file()}
     assert {e["path"] for e in expected} == on_disk, "every sample file is described, and only those"
     for e in expected:
         path = SAMPLE / e["path"]

@@ -75,20 +75,20 @@ def kwic(
     rows = compute(open_store(db), term, window=window, lang=lang, kinds=kind, year_from=year_from,
                    year_to=year_to, limit=limit or None)
     if format == Format.table:
-        from rich.table import Table
         from rich.text import Text
 
         from pipeline.cli.common import out
 
-        t = Table(show_header=True, box=None, pad_edge=False)
-        t.add_column("id", no_wrap=True)
-        t.add_column("year", no_wrap=True)
-        t.add_column("left", justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
-        t.add_column("match", no_wrap=True, style="bold yellow")
-        t.add_column("right", no_wrap=True, overflow="ellipsis", ratio=1)
+        # Concordance layout: the matches line up in one column, context cut to the screen width.
+        widest = max((len(r["match"]) for r in rows), default=0)
+        side = max(12, (out.width - 10 - 1 - 4 - 1 - widest - 2) // 2)
         for r in rows:
-            t.add_row(r["id"][:10], str(r["year"] or ""), Text(r["left"]), Text(r["match"]), Text(r["right"]))
-        out.print(t)
+            left = r["left"] if len(r["left"]) <= side else "…" + r["left"][-(side - 1):]
+            right = r["right"] if len(r["right"]) <= side else r["right"][:side - 1] + "…"
+            line = Text(f"{r['id'][:10]:<10} {str(r['year'] or ''):>4} {left:>{side}} ")
+            line.append(f"{r['match']:<{widest}}", style="bold yellow")
+            line.append(f" {right}")
+            out.print(line, no_wrap=True, crop=True)
         console.print(f"{len(rows)} lines", highlight=False)
         return
     emit(rows, format, ["id", "title", "year", "kind", "lang", "left", "match", "right"])

@@ -12,7 +12,7 @@ the share of 2015's documents tagged with a theme, i.e. the theme's prevalence t
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,15 +21,16 @@ from pipeline.store import Store
 FIELDS = ("year", "theme", "lang", "source", "topic", "doc_type", "format")
 
 
-def _values_by_doc(store: Store, field: str) -> dict[str, list[Any]]:
+def _check(store: Store, field: str) -> None:
     if field not in FIELDS:
         raise ValueError(f"unknown field {field!r}: use one of {', '.join(FIELDS)}")
     if field == "topic" and store.active_topic_model() is None:
         raise ValueError("no topic model yet: run `govtext topics fit` first")
-    out: dict[str, list[Any]] = defaultdict(list)
-    for doc_id, value in store.document_facet(field):
-        out[doc_id].append(value)
-    return out
+
+
+def _split(field: str, value: Any) -> list[Any]:
+    # The store gives a document's languages as one string ("en id"); it counts under each.
+    return value.split() if field == "lang" and value else [value]
 
 
 def _order(field: str, value: Any, count: int) -> tuple:
@@ -45,40 +46,33 @@ def stats(store: Store, by: Sequence[str] | str) -> list[dict[str, Any]]:
     fields = [by] if isinstance(by, str) else list(by)
     if not 1 <= len(fields) <= 2 or len(set(fields)) != len(fields):
         raise ValueError("stats: give one field, or two different fields to cross")
-    doc_ids = [d for d, _ in store.document_facet("format")]
-    total = len(doc_ids)
-    maps = [_values_by_doc(store, f) for f in fields]
+    for f in fields:
+        _check(store, f)
     first = fields[0]
+    total = store.count("documents")
+    counts: Counter = Counter()
+    for v, n in store.facet_counts(first):
+        for x in _split(first, v):
+            counts[x] += n
     if len(fields) == 1:
-        counts: Counter = Counter(v for d in doc_ids for v in (maps[0].get(d) or [None]))
-        rows = [{first: v, "count": n, "share": round(n / total, 4) if total else 0.0}
-                for v, n in counts.items()]
+        rows = [{first: v, "count": n, "share": round(n / total, 4) if total else 0.0} for v, n in counts.items()]
         return sorted(rows, key=lambda r: _order(first, r[first], r["count"]))
     second = fields[1]
-    group_size: Counter = Counter()
     pairs: Counter = Counter()
-    for d in doc_ids:
-        for a in maps[0].get(d) or [None]:
-            group_size[a] += 1
-            for b in maps[1].get(d) or [None]:
-                pairs[(a, b)] += 1
-    rows = [{first: a, second: b, "count": n, "share": round(n / group_size[a], 4)} for (a, b), n in pairs.items()]
-    return sorted(rows, key=lambda r: (_order(first, r[first], group_size[r[first]]),
+    for a, b, n in store.facet_cross_counts(first, second):
+        for x in _split(first, a):
+            for y in _split(second, b):
+                pairs[(x, y)] += n
+    rows = [{first: a, second: b, "count": n, "share": round(n / counts[a], 4)} for (a, b), n in pairs.items()]
+    return sorted(rows, key=lambda r: (_order(first, r[first], counts[r[first]]),
                                        _order(second, r[second], r["count"])))
 
 
 def theme_cooccurrence(store: Store) -> list[dict[str, Any]]:
     """For every pair of themes (both orders, and a theme with itself = its document count):
     ``{"theme_a", "theme_b", "count", "jaccard"}``, where jaccard = both / either."""
-    themes = _values_by_doc(store, "theme")
-    single: Counter = Counter()
-    both: Counter = Counter()
-    for values in themes.values():
-        vs = sorted(set(values))
-        single.update(vs)
-        for a in vs:
-            for b in vs:
-                both[(a, b)] += 1
+    both = {(a, b): n for a, b, n in store.theme_pair_counts()}
+    single = {a: n for (a, b), n in both.items() if a == b}
     names = sorted(single)
     rows = []
     for a in names:
@@ -96,7 +90,7 @@ def topic_prevalence(store: Store) -> dict[str, Any]:
     model = store.active_topic_model()
     if model is None:
         return {"model": None, "topics": [], "by_year": []}
-    dominant = Counter(v for _, v in store.document_facet("topic"))
+    dominant = dict(store.facet_counts("topic"))
     topics = []
     for t in store.topics_of_model(model):
         terms = [x if isinstance(x, str) else x[0] if isinstance(x, list | tuple) else x.get("term", str(x))

@@ -49,6 +49,8 @@ _HEAD_RE = {
     for name, words in HEADINGS.items()
 }
 _GENERIC_HEAD = re.compile(r"^(?:[IVX]{1,4}|\d{1,2})\s*[.)]?\s+(?P<h>[A-Z][A-Z0-9 ,&/()\-]{2,70})$")
+# "1. The scale of restoration potential": a first numbered heading in sentence case.
+_FIRST_HEAD = re.compile(r"^1\s*\.?\s+[A-Z][a-z]+(?:[ ,:\-–][A-Za-z]+)*$")
 _BANNER = re.compile(
     r"jurnal|journal|\bvol\b|volume|\bno\.|nomor|issn|\bdoi\b|https?:|www\.|received|accepted|revised|"
     r"published|©|copyright|available online|homepage|contents lists|seminar|prosiding|proceedings|"
@@ -61,6 +63,8 @@ _AFFIL = re.compile(
     r"correspond|@|indonesia$|\bcenter\b|\bcentre\b|laborator|ministry|kementerian|badan",
     re.I,
 )
+_HOMEPAGE = re.compile(r"homepage|contents lists|sciencedirect|www\.", re.I)
+_HISTORY = re.compile(r"^\s*article\s+history", re.I)
 DOI_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
@@ -87,6 +91,20 @@ def label_lang(label: str) -> str:
     return "en" if low.startswith(("abstract", "summary", "key", "index")) else "id"
 
 
+_SPACED = re.compile(r"^(?:\w ){3,}\w$")
+
+
+def _label_text(text: str) -> str:
+    """Undo letter-spaced labels ("a b s t r a c t") and Elsevier's "article info abstract" row."""
+    t = text.strip()
+    if _SPACED.match(t):
+        t = t.replace(" ", "")
+    low = t.lower()
+    if low.replace(" ", "") in ("articleinfoabstract", "articleinfo abstract", "abstractarticleinfo"):
+        return "Abstract"
+    return t
+
+
 def heading_of(text: str) -> tuple[str, str] | None:
     """(kind name, heading text) when a line is a section heading of an article or report."""
     t = text.strip()
@@ -97,6 +115,8 @@ def heading_of(text: str) -> tuple[str, str] | None:
             return name, t
     m = _GENERIC_HEAD.match(t)
     if m and sum(c.isalpha() for c in m.group("h")) >= 4:
+        return "other", t
+    if _FIRST_HEAD.match(t) and len(t.split()) <= 10:
         return "other", t
     return None
 
@@ -131,7 +151,10 @@ def _title_authors(page1: list[Line], stop: int, body_size: float = 0.0) -> tupl
         if (
             prev is not None
             and i == prev[0] + 1
-            and abs(ln.size - prev[1].size) <= 0.1 * prev[1].size
+            and (
+                abs(ln.size - prev[1].size) <= 0.1 * prev[1].size
+                or (ln.text[:1].islower() and ln.size >= 0.7 * prev[1].size)  # "...: Critical / issues for"
+            )
             and not _AFFIL.search(ln.text)
             and not (prev[1].text.isupper() and not ln.text.isupper())
         ):
@@ -146,6 +169,8 @@ def _title_authors(page1: list[Line], stop: int, body_size: float = 0.0) -> tupl
         and not _AFFIL.search(r[0][1].text)
         # Without an abstract to anchor the front matter, a title must stand out from body text.
         and (stop or r[0][1].size > 1.1 * body_size)
+        # A journal name sits right above "journal homepage: www..." / "Contents lists available".
+        and not any(_HOMEPAGE.search(ln.text) for ln in head[r[-1][0] + 1 : r[-1][0] + 3])
     ]
     if not runs:
         return None, [], 0
@@ -183,6 +208,35 @@ def _with_rest(ln: Line, rest: str) -> Line:
     return Line(rest, ln.x0, ln.x1, ln.top, ln.bottom, ln.size, ln.page, ln.column)
 
 
+def _keyword_lines(head_line: list[Line], block: list[Line], rest: str) -> tuple[list[Line], list[str]]:
+    """The lines that hold the keywords, and the keywords.
+
+    Inline ("Keywords: a, b, c" running on up to three lines) or a sidebar list with one keyword
+    per line and no separators (Elsevier)."""
+    rest = _KEYWORDS.sub(lambda m: m.group("rest"), rest)  # "Keywords: Keywords: ..." in some templates
+    if not rest.strip():
+        listed: list[Line] = []
+        for ln in block[:12]:
+            t = ln.text.strip()
+            if not t or len(t) > 45 or _SENT_END_KW.search(t) or (listed and ln.top - listed[-1].bottom > 1.2 * ln.size):
+                break
+            listed.append(ln)
+        if len(listed) >= 2 and not any("," in ln.text or ";" in ln.text for ln in listed):
+            return listed, [ln.text.strip() for ln in listed]
+    kw_lines = [_with_rest(head_line[0], rest)] if head_line else []
+    for ln in block[:3]:
+        if kw_lines and (ln.top - kw_lines[-1].bottom > 0.8 * ln.size or ln.page != kw_lines[-1].page):
+            break
+        if kw_lines and kw_lines[-1].text.rstrip().endswith("."):
+            break
+        kw_lines.append(ln)
+    raw = " ".join(ln.text for ln in kw_lines)
+    return kw_lines, split_keywords(raw)
+
+
+_SENT_END_KW = re.compile(r"[.:;]$")
+
+
 def split_keywords(text: str) -> list[str]:
     sep = r"[,;·•]" if re.search(r"[,;·•]", text) else r"\s{2,}|\s-\s"
     out = []
@@ -201,12 +255,11 @@ def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
     known = hyphenated_vocabulary(lines)
     sizes = [ln.size for ln in lines[:400]]
     body_size = median(sizes) if sizes else 0.0
-    early = [i for i, ln in enumerate(lines) if ln.page <= 2]
     # Labels: abstract/keywords only on the first two pages, headings anywhere.
     marks: list[tuple[int, str, str, str]] = []  # index, kind, label, rest
     for i, ln in enumerate(lines):
-        t = ln.text.strip()
-        if i in early or ln.page <= 2:
+        t = _label_text(ln.text) if ln.page <= 2 else ln.text.strip()
+        if ln.page <= 2:
             m = _ABSTRACT.match(t)
             if m and (not m.group("rest") or m.group("rest")[:1].isupper() or len(t) < 20):
                 marks.append((i, "abstract", m.group(1), m.group("rest")))
@@ -237,6 +290,7 @@ def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
         if p:
             f.parts.append(p)
     in_refs = False
+    pending_abstract: str | None = None
     for j, (i, kind, label, rest) in enumerate(marks):
         end = marks[j + 1][0] if j + 1 < len(marks) else len(lines)
         block = lines[i + 1 : end]
@@ -245,26 +299,31 @@ def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
             p = _part("references", [lines[i], *block], known)
         elif kind == "abstract":
             p = _part("abstract", head_line + block, known)
-            if p:
+            if p and len(p.text) >= 40 and not _HISTORY.match(p.text):
                 f.has_abstract = True
                 p.lang = guess_lang(p.text) or label_lang(label)
+                pending_abstract = None
+            else:
+                pending_abstract, p = label, None
         elif kind == "keywords":
-            # Keywords run to the end of their paragraph; what follows is body text.
-            kw_lines = head_line[:]
-            for ln in block[:3]:
-                if kw_lines and (ln.top - kw_lines[-1].bottom > 0.8 * ln.size or ln.page != kw_lines[-1].page):
-                    break
-                if kw_lines and kw_lines[-1].text.rstrip().endswith("."):
-                    break
-                kw_lines.append(ln)
+            kw_lines, words = _keyword_lines(head_line, block, rest)
             raw = " ".join(ln.text for ln in kw_lines).strip()
             lang = label_lang(label)
             p = Part("keywords", normalize_unicode(raw), lang=lang, page_start=lines[i].page, page_end=lines[i].page)
-            f.keywords.extend(Keyword(normalize_unicode(k), lang) for k in split_keywords(raw))
+            f.keywords.extend(Keyword(normalize_unicode(k), lang) for k in words)
             rest_lines = block[len(kw_lines) - len(head_line) :]
             if p.text:
                 f.parts.append(p)
-            p = _part("body", rest_lines, known) if rest_lines else None
+            p = None
+            if rest_lines and pending_abstract is not None:
+                # "ARTICLE INFO / ABSTRACT" layouts: the keywords sidebar comes between label and text.
+                p = _part("abstract", rest_lines, known)
+                if p:
+                    f.has_abstract = True
+                    p.lang = guess_lang(p.text) or label_lang(pending_abstract)
+                pending_abstract = None
+            elif rest_lines:
+                p = _part("body", rest_lines, known)
         elif kind == "references":
             in_refs = True
             p = _part("references", block, known, heading=label.strip(" :."))

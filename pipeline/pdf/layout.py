@@ -9,6 +9,7 @@ title/abstract block above two columns.
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass
 from statistics import median
 
@@ -36,60 +37,78 @@ class PageLines:
     columns: int  # 1 or 2
 
 
-def _fragments(textpage, height: float) -> list[tuple[float, float, float, float, str]]:
-    """Runs of characters on one baseline, cut at pdfium's line breaks and at wide gaps.
+# pdfium joins a word hyphenated at a line end into one token ("pe\ufffelayanan"): cut after the mark.
+_WORD = re.compile(r"[^ \r\n\x00\ufffe\x02]+[\ufffe\x02]?|[\ufffe\x02]")
 
-    One ctypes call per character (pypdfium2's wrappers cost more). Text rectangles would be
-    fewer calls, but pdfium's rectangle text picks up overlapping neighbours in letter-spaced
-    titles ("FILSAFAFAT"), so characters are the reliable unit.
+
+def _fragments(textpage, height: float) -> list[tuple[float, float, float, float, str]]:
+    """Runs of words on one baseline, cut at pdfium's line breaks and at wide gaps.
+
+    pdfium's page text already has the right characters, spaces and line breaks; boxes are only
+    needed at word edges (a gap wide enough to be a column gutter always carries a space), so a
+    word costs two ctypes calls however long it is. Text rectangles would be fewer calls, but
+    their text picks up overlapping neighbours in letter-spaced titles ("FILSAFAFAT").
     """
     n = pdfium_c.FPDFText_CountChars(textpage.raw)
     if n <= 0:
         return []
     text = textpage.get_text_range(0, n)
-    if len(text) != n:  # pdfium and the wrapper disagree on indices: fall back to rectangles
-        return _rect_fragments(textpage, height)
+    if len(text) != n:
+        # pdfium counts a character outside the BMP (math italic 𝑇) as two indices; pad so that
+        # string positions stay character indices, and drop the padding from the words.
+        text = "".join(ch + "\uffff" if ord(ch) > 0xFFFF else ch for ch in text)
+        if len(text) != n:  # still out of step: fall back to rectangles
+            return _rect_fragments(textpage, height)
     box = pdfium_c.FS_RECTF()
     ref = ctypes.byref(box)
     getbox = pdfium_c.FPDFText_GetLooseCharBox
     raw = textpage.raw
     out = []
-    chars: list[str] = []
+    words: list[str] = []
     x0 = x1 = top = bottom = 0.0
     seen: set[tuple[str, int, int]] = set()
-    for i, ch in enumerate(text):
-        if ch in "\r\n":
-            if chars:
-                out.append((x0, x1, height - top, height - bottom, "".join(chars)))
-                chars = []
-            continue
-        getbox(raw, i, ref)
-        left, right, t, b = box.left, box.right, box.top, box.bottom
-        if ch == " " or ch == "\x00":
-            if chars:
-                chars.append(" ")
-            continue
-        # "Fake bold": the same glyph drawn again a fraction of a point away. Keep it once.
-        key = (ch, int(left), int(b))
+    prev_end = 0
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        word = m.group()
+        getbox(raw, start, ref)
+        left, t, b = box.left, box.top, box.bottom
+        if end - 1 > start:
+            getbox(raw, end - 1, ref)
+        right = box.right
+        # "Fake bold": the same word drawn again a fraction of a point away. Keep it once.
+        key = (word, int(left), int(b))
         if key in seen:
+            prev_end = end
             continue
         seen.add(key)
-        if chars:
+        if words:
             size = top - bottom
             mid = (t + b) / 2
-            if left - x1 > max(0.8 * size, 6.0) or left < x0 - 1 or not (bottom - 0.3 * size < mid < top + 0.3 * size):
-                out.append((x0, x1, height - top, height - bottom, "".join(chars)))
-                chars = []
-        if not chars:
+            sep = text[prev_end:start]
+            if (
+                "\n" in sep
+                or "\r" in sep
+                or left - x1 > max(0.8 * size, 6.0)
+                or left < x0 - 1
+                or not (bottom - 0.3 * size < mid < top + 0.3 * size)
+            ):
+                out.append((x0, x1, height - top, height - bottom, " ".join(words)))
+                words = []
+        if not words:
             x0, x1, top, bottom = left, right, t, b
         else:
             x1 = max(x1, right)
-            if t - b > top - bottom:  # the tallest glyph box defines the run, not superscripts
+            if t - b > top - bottom:  # the tallest box defines the run, not superscripts
                 top, bottom = t, b
-        chars.append(ch)
-    if chars:
-        out.append((x0, x1, height - top, height - bottom, "".join(chars)))
-    return [(f[0], f[1], f[2], f[3], f[4].replace("\x02", "-").replace("\ufffe", "-")) for f in out if f[4].strip()]
+        words.append(word)
+        prev_end = end
+    if words:
+        out.append((x0, x1, height - top, height - bottom, " ".join(words)))
+    return [
+        (f[0], f[1], f[2], f[3], f[4].replace("\x02", "-").replace("\ufffe", "-").replace("\uffff", ""))
+        for f in out
+    ]
 
 
 def _rect_fragments(textpage, height: float) -> list[tuple[float, float, float, float, str]]:
@@ -136,7 +155,7 @@ def _join(frags: list[tuple], page: int) -> Line:
                 parts.append(" ")
         parts.append(t)
         prev_x1 = f[1]
-    text = " ".join("".join(parts).split())
+    text = _unrepeat(" ".join("".join(parts).split()))
     return Line(
         text=text,
         x0=min(f[0] for f in frags),
@@ -146,6 +165,18 @@ def _join(frags: list[tuple], page: int) -> Line:
         size=size,
         page=page,
     )
+
+
+def _unrepeat(text: str) -> str:
+    """Text printed twice over itself (a shadow or fake bold at an offset) reads "TENTANGTENTANGT"."""
+    if len(text) < 8:
+        return text
+    p = text.find(text[:4], 4)
+    while 0 < p <= len(text) // 2:
+        if all(text[i] == text[i - p] for i in range(p, len(text))):
+            return text[:p].rstrip()
+        p = text.find(text[:4], p + 1)
+    return text
 
 
 def _segments(row: list[tuple], page: int) -> list[Line]:
@@ -162,11 +193,11 @@ def _segments(row: list[tuple], page: int) -> list[Line]:
     return [_join(g, page) for g in groups]
 
 
-def _gutter(segs: list[Line], width: float) -> tuple[float, int, int, int]:
+def _gutter(segs: list[Line], width: float, lo: float = 0.35, hi: float = 0.65) -> tuple[float, int, int, int]:
     """The x position in the middle of the page crossed by the fewest segments."""
     best = (width / 2, len(segs) + 1, 0, 0)
-    x = 0.35 * width
-    while x <= 0.65 * width:
+    x = lo * width
+    while x <= hi * width:
         crossing = left = right = 0
         for s in segs:
             if s.x1 <= x:
@@ -202,7 +233,10 @@ def order_page(frags: list[tuple], number: int, width: float, height: float) -> 
         lrow = [f for f in row if f[1] <= gx]
         rrow = [f for f in row if f[0] >= gx]
         if len(lrow) + len(rrow) < len(row):
-            halves.append(_join(row, number))
+            ln = _join(row, number)
+            ln.column = 0
+            ln._row = row  # type: ignore[attr-defined]  # kept for the full-width band split below
+            halves.append(ln)
             continue
         for part, col in ((lrow, 1), (rrow, 2)):
             if part:
@@ -231,17 +265,66 @@ def order_page(frags: list[tuple], number: int, width: float, height: float) -> 
         band_l.clear()
         band_r.clear()
 
+    wide: list[Line] = []
+
+    def flush_wide() -> None:
+        out.extend(_split_band(wide, number, width))
+        wide.clear()
+
     # Full-width lines break the page into bands; inside a band the left column comes first.
-    for s in halves:
-        if s.column == 1:
+    for k, s in enumerate(halves):
+        if s.column and wide and any(h.column == 0 for h in halves[k + 1 : k + 3]):
+            # A short line sandwiched between full-width rows belongs to their block (a sidebar).
+            s._row = [(s.x0, s.x1, s.top, s.bottom, s.text)]  # type: ignore[attr-defined]
+            s.column = 0
+            wide.append(s)
+        elif s.column == 1:
+            flush_wide()
             band_l.append(s)
         elif s.column == 2:
+            flush_wide()
             band_r.append(s)
         else:
             flush()
-            out.append(s)
+            wide.append(s)
     flush()
+    flush_wide()
+    for ln in out:
+        ln.__dict__.pop("_row", None)
     return PageLines(number, width, height, out, 2)
+
+
+def _split_band(wide: list[Line], number: int, width: float) -> list[Line]:
+    """The bottom of a block of full-width rows may itself be two columns of another width, such
+    as the keywords sidebar beside the abstract on the first page of Elsevier articles."""
+    if len(wide) < 6:
+        return list(wide)
+    rows = [ln._row for ln in wide]  # type: ignore[attr-defined]
+    for span in (16, 12, 8):
+        tail_segs = [s for row in rows[-span:] for s in _segments(row, number)]
+        gx, crossing, left, right = _gutter(tail_segs, width, 0.2, 0.8)
+        if not crossing and left >= 3 and right >= 3:
+            break
+    else:
+        return list(wide)
+
+    def crosses(row: list[tuple]) -> bool:
+        return any(f[0] < gx < f[1] for f in row)
+
+    start = len(rows)
+    while start > 0 and not crosses(rows[start - 1]):
+        start -= 1
+    lefts, rights = [], []
+    for row in rows[start:]:
+        lrow = [f for f in row if f[1] <= gx]
+        rrow = [f for f in row if f[0] >= gx]
+        if lrow:
+            lefts.append(_join(lrow, number))
+        if rrow:
+            rights.append(_join(rrow, number))
+    if len(lefts) < 3 or len(rights) < 3:
+        return list(wide)
+    return wide[:start] + lefts + rights
 
 
 def page_lines(page, number: int) -> PageLines:

@@ -33,7 +33,10 @@ TYPES: list[tuple[str, str]] = [
     (r"KEPUTUSAN\s+(?:GUBERNUR|BUPATI|WALI\s*KOTA)", "Keputusan"),
 ]
 _TYPE_RE = [(re.compile(rf"^\s*{rx}\b"), code) for rx, code in TYPES]
-_NOMOR = re.compile(r"\bNO(?:MOR|\.)\s*:?\s*(?P<num>[0-9A-Z][\w./\-]*(?:\s*/\s*[\w.\-]+)*)\s+TAHUN\s+(?P<year>\d{4})\b", re.I)
+_NOMOR = re.compile(
+    r"\bNO(?:MOR|\.)\s*:?\s*(?P<num>\S+?(?:\s*/\s*\S+?)*)\s+TAHUN\s+(?P<year>[12][\dOoIl]{3})\b", re.I
+)
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
 _TENTANG = re.compile(r"^\s*TENTANG\b\s*:?\s*(?P<rest>.*)$", re.I)
 _TITLE_END = re.compile(
     r"^\s*(DENGAN\s+RAHMAT|PRESIDEN\s+REPUBLIK\s+INDONESIA\s*,|(?:BUPATI|WALI\s*KOTA|GUBERNUR|MENTERI|KEPALA)\b.*,\s*$|"
@@ -64,7 +67,14 @@ def detect(lines: list[Line], window: int = 40) -> tuple[RegulationInfo, int] | 
     """Recognise the heading block of a regulation in the first lines; return it and where it ends."""
     head = lines[:window]
     for i, ln in enumerate(head):
-        t = normalize_unicode(ln.text).upper()
+        t = normalize_unicode(ln.text)
+        letters = [c for c in t if c.isalpha()]
+        # Headings are set in capitals; "Undang-undang Nomor 12 Tahun 1985" in running text is a citation.
+        if not letters or sum(c.isupper() for c in letters) < 0.7 * len(letters):
+            continue
+        t = t.upper()
+        if t.strip() in ("PERATURAN", "KEPUTUSAN", "UNDANG-UNDANG") and i + 1 < len(head):
+            t = f"{t.strip()} {normalize_unicode(head[i + 1].text).upper()}"  # "PERATURAN" / "MENTERI ..."
         code = next((c for rx, c in _TYPE_RE if rx.match(t)), None)
         if code is None:
             continue
@@ -81,10 +91,18 @@ def detect(lines: list[Line], window: int = 40) -> tuple[RegulationInfo, int] | 
                     name_lines.append(before)
                 break
             name_lines.append(x.text.strip())
-        info = RegulationInfo(code, m.group("num").strip(" ./"), int(m.group("year")), " ".join(name_lines))
+        info = RegulationInfo(code, _number(m.group("num")), int(m.group("year").translate(_OCR_DIGITS)), " ".join(name_lines))
         end = _title(head, i, info)
         return info, end
     return None
+
+
+def _number(raw: str) -> str:
+    num = raw.strip(" ./:,~")
+    # Scanned text layers read digits as letters ("2O2O", "I1"); only fix tokens that are mostly digits.
+    if sum(c.isdigit() for c in num) >= len(num) / 2:
+        num = num.translate(_OCR_DIGITS)
+    return num
 
 
 def _title(head: list[Line], start: int, info: RegulationInfo) -> int:
@@ -109,14 +127,15 @@ def structure(lines: list[Line], start: int) -> list[Part]:
     heading: str | None = None
     kind = "body"
     buf: list[Line] = []
+    head_page = lines[start].page if start < len(lines) else None
 
     def flush() -> None:
         if not buf and heading is None:
             return
         text = "\n\n".join(p.text for p in paragraphs(buf, known))
         if text or kind == "section":
-            page = buf[0].page if buf else None
-            end = buf[-1].page if buf else None
+            page = buf[0].page if buf else head_page
+            end = buf[-1].page if buf else head_page
             parts.append(Part(kind, text, heading=heading, page_start=page, page_end=end))
 
     i = start
@@ -146,7 +165,7 @@ def structure(lines: list[Line], start: int) -> list[Part]:
             new_head = "Lampiran"
         if new_head:
             flush()
-            heading, kind = new_head, "section"
+            heading, kind, head_page = new_head, "section", ln.page
             buf = [Line(rest, ln.x0, ln.x1, ln.top, ln.bottom, ln.size, ln.page, ln.column)] if rest else []
             if m_bab:  # a BAB's own text is its title; its Pasal follow as their own parts
                 parts.append(Part("section", new_head.split(" ", 2)[2] if new_head.count(" ") >= 2 else "",

@@ -24,7 +24,7 @@ from pipeline.readers import ReadOptions, register
 
 MAX_PAGES = 5000  # ReadOptions.max_pages overrides
 OCR_MAX_PAGES = 30  # ReadOptions.ocr_max_pages overrides: OCR costs seconds per page
-SLOW_PATH_MIN_QUALITY = 0.5
+SLOW_PATH_MIN_QUALITY = 0.8  # pdfminer's text must be clearly good to replace pdfium's
 
 
 def _sha256(path: Path) -> str:
@@ -89,7 +89,7 @@ def extract_pages(path: Path, options: ReadOptions, deadline: Deadline, meta: di
             raise NeedsOCR(ocr.NEEDS_OCR_MESSAGE)
         pages: list[PageLines] = []
         textless: list[int] = []
-        ocred = slow = 0
+        ocred = slow = failed_slow = 0
         for i in range(n):
             deadline.page = i + 1
             deadline.check()
@@ -98,12 +98,16 @@ def extract_pages(path: Path, options: ReadOptions, deadline: Deadline, meta: di
                 pl = page_lines(page, i + 1)
                 text = "\n".join(ln.text for ln in pl.lines)
                 good = ocr.page_has_text(text)
-                if not good and sum(c.isalpha() for c in text) >= 200:
-                    # A garbled layer may be a font-encoding problem pdfminer decodes better.
+                if not good and sum(c.isalpha() for c in text) >= 200 and failed_slow < 3:
+                    # A garbled layer may be a font-encoding problem that pdfminer decodes well; a
+                    # bad OCR layer stays bad, so stop trying after a few pages that gain nothing.
                     alt = _plumber_page(path, i, plumber)
-                    if alt and ocr.page_has_text("\n".join(ln.text for ln in alt.lines)):
+                    alt_text = "\n".join(ln.text for ln in alt.lines) if alt else ""
+                    if alt and ocr.text_quality(alt_text[:4000]) >= SLOW_PATH_MIN_QUALITY:
                         pl, good = alt, True
                         slow += 1
+                    else:
+                        failed_slow += 1
                 if ocr_mode == "force" or not good:
                     if can_ocr and ocred < ocr_cap:
                         pl = ocr.ocr_page(page, i + 1, options.ocr_langs)
@@ -121,7 +125,10 @@ def extract_pages(path: Path, options: ReadOptions, deadline: Deadline, meta: di
             if can_ocr:
                 meta["ocr_capped"] = True
         meta["two_column_pages"] = sum(p.columns == 2 for p in pages)
-        if len(textless) >= max(1, 0.5 * n) and not ocred:
+        good = n - len(textless) - ocred
+        # Scans: nothing usable without OCR. A document with a few good pages (the body of a
+        # regulation before scanned annex tables) is still worth reading; the rest is recorded.
+        if textless and not ocred and good < 3 and good < 0.5 * n:
             raise NeedsOCR(ocr.NEEDS_OCR_MESSAGE)
         return pages
     finally:
@@ -131,12 +138,17 @@ def extract_pages(path: Path, options: ReadOptions, deadline: Deadline, meta: di
 
 
 def build_document(path: Path, digest: str, pages: list[PageLines], meta: dict) -> Document:
+    # A regulation's heading block is often repeated as the running head of every page: recognise it
+    # before running heads are removed, then continue from the same place in the cleaned lines.
+    raw_lines = [ln for p in pages for ln in p.lines]
+    found = regulation.detect(raw_lines)
     meta["running_lines_removed"] = strip_running(pages)
     lines = [ln for p in pages for ln in p.lines]
     doc = Document(id=digest, path=str(path), format="pdf", pages=len(pages), meta=meta)
-    found = regulation.detect(lines)
     if found:
-        info, end = found
+        info, raw_end = found
+        after = {id(ln) for ln in raw_lines[raw_end:]}
+        end = next((i for i, ln in enumerate(lines) if id(ln) in after), len(lines))
         doc.doc_type = "regulation"
         doc.regulation = info.as_dict()
         doc.year = info.year

@@ -11,17 +11,20 @@ from pipeline.document import Document
 
 VERSION = "1"
 
-_TAGGERS: dict[str, object] = {}
+_TAGGERS: dict[tuple, object] = {}
 
 
 def tag_documents(docs: list[Document], cfg: Config) -> list[Document]:
     """Ingest stage: set Document.tags."""
+    from pipeline.models import Registry
     from pipeline.themes.tagger import active_tagger, tags_for
 
-    key = str(cfg.taxonomy or "")
+    reg = Registry()
+    # Keyed by what decides the tagger, so switching models or registries takes effect at once.
+    key = (str(cfg.taxonomy or ""), str(reg.root.resolve()), reg.active_id("themes"))
     tagger = _TAGGERS.get(key)
     if tagger is None:
-        tagger = _TAGGERS[key] = active_tagger(cfg.taxonomy)
+        tagger = _TAGGERS[key] = active_tagger(cfg.taxonomy, reg)
     for d, tags in zip(docs, tags_for(tagger, docs), strict=True):
         d.tags = tags
     return docs

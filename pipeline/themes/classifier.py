@@ -55,14 +55,18 @@ class ThemeClassifier:
     min_df: int = 2
     seed: int = 42
     threshold_folds: int = 4
+    char_weight: float = 0.0  # character n-grams of normal forms: cognates (korupsi/corruption) meet
+    lexicon_blend: float = 0.0  # share of the lexicon score in the final probability
     thresholds_: np.ndarray | None = field(default=None, repr=False)
     _tfidf: Any = field(default=None, repr=False)
     _dict: Any = field(default=None, repr=False)
+    _chars: Any = field(default=None, repr=False)
     _models: list[Any] = field(default_factory=list, repr=False)
 
     def get_params(self) -> dict[str, Any]:
         return {"C": self.C, "concept_weight": self.concept_weight, "min_df": self.min_df, "seed": self.seed,
-                "threshold_folds": self.threshold_folds}
+                "threshold_folds": self.threshold_folds, "char_weight": self.char_weight,
+                "lexicon_blend": self.lexicon_blend}
 
     # -- features --------------------------------------------------------------------------------
     def _matrix(self, views: list[DocView], fit: bool) -> sparse.csr_matrix:
@@ -77,7 +81,17 @@ class ThemeClassifier:
         else:
             a = self._tfidf.transform(toks)
             b = self._dict.transform(conc)
-        return sparse.hstack([a, b * self.concept_weight], format="csr")
+        blocks = [a, b * self.concept_weight]
+        if self.char_weight:
+            joined = [" ".join(t) for t in toks]
+            if fit:
+                self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 5), min_df=2, sublinear_tf=True,
+                                              max_features=50000)
+                c = self._chars.fit_transform(joined)
+            else:
+                c = self._chars.transform(joined)
+            blocks.append(c * self.char_weight)
+        return sparse.hstack(blocks, format="csr")
 
     def _fit_models(self, X: sparse.csr_matrix, Y: np.ndarray) -> list[Any]:
         models = []
@@ -115,11 +129,18 @@ class ThemeClassifier:
             inner = ThemeClassifier(**{**self.get_params(), "themes": self.themes})
             X = inner._matrix([views[i] for i in train], fit=True)
             models = inner._fit_models(X, Y[train])
-            P[test] = inner._proba(models, inner._matrix([views[i] for i in test], fit=False))
+            tv = [views[i] for i in test]
+            P[test] = self._blend(inner._proba(models, inner._matrix(tv, fit=False)), tv)
         return tune_thresholds(Y, P)
 
+    def _blend(self, P: np.ndarray, views: list[DocView]) -> np.ndarray:
+        if not self.lexicon_blend:
+            return P
+        L = np.array([[v.lexicon.get(t, 0.0) for t in self.themes] for v in views]).reshape(P.shape)
+        return (1 - self.lexicon_blend) * P + self.lexicon_blend * L
+
     def predict_proba(self, views: list[DocView]) -> np.ndarray:
-        return self._proba(self._models, self._matrix(views, fit=False))
+        return self._blend(self._proba(self._models, self._matrix(views, fit=False)), views)
 
     def predict(self, views: list[DocView]) -> np.ndarray:
         return (self.predict_proba(views) >= self.thresholds_).astype(int)

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from pipeline.document import Document
-from pipeline.themes.evidence import collect
+from pipeline.themes.evidence import collect, lexicon_score
 from pipeline.themes.taxonomy import Taxonomy
 
 TEXT_KINDS = ("title", "abstract", "keywords")
@@ -22,7 +22,8 @@ TEXT_KINDS = ("title", "abstract", "keywords")
 class DocView:
     tokens: list[str]
     concepts: dict[str, float]
-    lang: str  # "id", "en", "mixed" or "other": the main language of title+abstract
+    lang: str
+    lexicon: dict[str, float]  # the lexicon method's score per theme  # "id", "en", "mixed" or "other": the main language of title+abstract
 
 
 def main_lang(doc: Document) -> str:
@@ -53,4 +54,5 @@ def doc_view(doc: Document, tax: Taxonomy) -> DocView:
         for zone, w in zones.items():
             concepts[f"{theme}@{zone}"] = math.log1p(w)
         concepts[f"{theme}#terms"] = float(len(ev.terms[theme]))
-    return DocView(tokens, concepts, main_lang(doc))
+    lexicon = {t: lexicon_score(ev, t) for t in ev.hits}
+    return DocView(tokens, concepts, main_lang(doc), lexicon)

@@ -42,6 +42,7 @@ class TomotopyEngine:
         self.dictionary, self.k, self.seed = dictionary, k, seed
         self.iterations, self.alpha, self.eta = iterations, alpha, eta
         self.model = None
+        self._matrix: np.ndarray | None = None
 
     def _new(self):
         import tomotopy as tp
@@ -53,6 +54,7 @@ class TomotopyEngine:
         import tomotopy as tp
 
         self.model = self._new()
+        self._matrix = None
         for t in texts:
             self.model.add_doc(t)
         # One worker and no parallel scheme: the only reproducible sampler.
@@ -61,9 +63,11 @@ class TomotopyEngine:
             self.model.train(step, workers=1, parallel=tp.ParallelScheme.NONE)
 
     def topic_terms(self, topic: int, n: int = 30) -> list[tuple[str, float]]:
-        return [(w, float(p)) for w, p in self.model.get_topic_words(topic, top_n=n)]
+        return _ranked(self.topic_term_matrix()[topic], self.dictionary, n)
 
     def topic_term_matrix(self) -> np.ndarray:
+        if self._matrix is not None:
+            return self._matrix
         m = np.zeros((self.k, len(self.dictionary)), dtype=np.float64)
         cols = [self.dictionary.token2id.get(w, -1) for w in self.model.used_vocabs]
         cols_arr = np.array(cols)
@@ -71,6 +75,7 @@ class TomotopyEngine:
         for t in range(self.k):
             m[t, cols_arr[ok]] = np.asarray(self.model.get_topic_word_dist(t))[ok]
         m /= np.maximum(m.sum(axis=1, keepdims=True), 1e-12)
+        self._matrix = m
         return m
 
     def doc_topics(self) -> np.ndarray:
@@ -127,7 +132,7 @@ class GensimEngine:
         )
 
     def topic_terms(self, topic: int, n: int = 30) -> list[tuple[str, float]]:
-        return [(w, float(p)) for w, p in self.model.show_topic(topic, topn=n)]
+        return _ranked(self.topic_term_matrix()[topic], self.dictionary, n)
 
     def topic_term_matrix(self) -> np.ndarray:
         m = np.asarray(self.model.get_topics(), dtype=np.float64)
@@ -167,6 +172,11 @@ class GensimEngine:
         e = cls(dictionary, p["k"], p["seed"], p["passes"], p["iterations"])
         e.model = LdaModel.load(str(folder / "gensim_lda"))
         return e
+
+
+def _ranked(row: np.ndarray, dictionary: Dictionary, n: int) -> list[tuple[str, float]]:
+    # A stable sort: ties keep dictionary order, so stored, reloaded and shown rankings agree.
+    return [(dictionary[int(j)], float(row[j])) for j in np.argsort(-row, kind="stable")[:n]]
 
 
 def make_engine(name: str, dictionary: Dictionary, k: int, seed: int, **params: int) -> Engine:

@@ -11,7 +11,7 @@ import numpy as np
 from pipeline.topics.prepare import content_tokens
 
 TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomy.json"
-MIN_THEME_MASS = 0.004  # below this share of a topic's probability on a theme's terms: no theme
+MIN_THEME_MASS = 0.02  # below this share of a topic's probability on a theme's seed terms: no theme (untuned)
 
 
 def label(terms: list[str], n: int = 3) -> str:
@@ -48,14 +48,17 @@ def theme_terms(themes: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     for th in themes:
         terms: dict[str, float] = {}
         for lang in ("en", "id"):
-            for term in th.get(f"terms_{lang}", []):
+            for entry in th.get(f"terms_{lang}", []):
+                # a term is a string or {"term", "weight"} (weight 1 unless the taxonomy says otherwise)
+                term, weight = (entry["term"], float(entry.get("weight", 1.0))) if isinstance(entry, dict) \
+                    else (entry, 1.0)
                 words = content_tokens(" ".join(normalise(term, lang)))
                 if len(words) == 1:
-                    terms[words[0]] = 1.0
+                    terms[words[0]] = max(terms.get(words[0], 0.0), weight)
                 elif len(words) > 1:
-                    terms["_".join(words[:2])] = 1.0
+                    terms["_".join(words[:2])] = max(terms.get("_".join(words[:2]), 0.0), weight)
                     for w in words:  # a word of a longer term is weaker evidence
-                        terms.setdefault(w, 0.3)
+                        terms.setdefault(w, 0.3 * weight)
         out[th["id"]] = terms
     return out
 

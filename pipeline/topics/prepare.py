@@ -149,11 +149,15 @@ def apply_phrases(phrases: FrozenPhrases | None, texts: list[list[str]]) -> list
 
 
 def build_dictionary(texts: list[list[str]]) -> Dictionary:
-    """Words in at least a few documents and at most half of them (corpus-size aware)."""
+    """Words in at least 0.4% of the documents (2..20) and at most 40% of them.
+
+    Rare words make unreadable top terms: on the 4,600 dev abstracts a floor of 18 documents gives
+    c_v 0.72 at k=20 where a floor of 5 gives 0.70 (tomotopy, same seed).
+    """
     d = Dictionary(texts)
     n = len(texts)
-    no_below = max(2, min(5, n // 400))
-    d.filter_extremes(no_below=no_below, no_above=0.5, keep_n=50_000)
+    no_below = max(2, min(20, n // 250))
+    d.filter_extremes(no_below=no_below, no_above=0.4, keep_n=50_000)
     d.compactify()
     return d
 

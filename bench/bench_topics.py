@@ -1,0 +1,107 @@
+"""Topic-model benchmark: fit time, peak memory and coherence per engine, a shuffled floor, k sweep.
+
+    python3 bench/bench_topics.py --db /tmp/topics-dev.db            # real corpus, both engines
+    python3 bench/bench_topics.py --db /tmp/topics-dev.db --scale 10 # also the 10x replicated corpus
+
+The store must hold the dev abstracts (`govtext ingest ../shared/corpora/en-abstracts/icegov-proceedings.jsonl
+../shared/corpora/id-abstracts/sinta_broad_abstracts.part*.jsonl --db /tmp/topics-dev.db`). Each fit runs
+in its own child process so that its peak resident memory (ru_maxrss, which sees tomotopy's C++ heap
+where tracemalloc would not) is its own; the figure printed is the peak minus the child's memory
+before fitting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def one(db: str, engine: str, k: int, scale: int, seed: int, floor: bool, sweep: bool) -> dict:
+    from pipeline.store import Store
+    from pipeline.topics.engines import make_engine
+    from pipeline.topics.prepare import prepare
+    from pipeline.topics.select import floor as shuffled_floor
+    from pipeline.topics.select import k_range, score
+    from pipeline.topics.select import sweep as k_sweep
+
+    t0 = time.perf_counter()
+    p = prepare(Store(db, readonly=True))
+    prep_s = time.perf_counter() - t0
+    texts = p.texts * scale
+    base = _rss_mb()
+    out = {"engine": engine, "k": k, "scale": scale, "docs": len(texts), "vocab": len(p.dictionary),
+           "tokens": sum(map(len, texts)), "prepare_s": round(prep_s, 1)}
+    if sweep:
+        t0 = time.perf_counter()
+        _, curve = k_sweep(engine, texts, p.dictionary, k_range(5, 30, 5, len(texts)), seed)
+        out["sweep_s"] = round(time.perf_counter() - t0, 1)
+        out["curve"] = [(pt.k, pt.c_v, pt.npmi) for pt in curve]
+        return out
+    t0 = time.perf_counter()
+    e = make_engine(engine, p.dictionary, k, seed)
+    e.fit(texts)
+    out["fit_s"] = round(time.perf_counter() - t0, 1)
+    out["peak_mb_over_base"] = round(_rss_mb() - base, 1)
+    out["peak_mb"] = round(_rss_mb(), 1)
+    if scale == 1:
+        c_v, npmi = score(e, p.texts, p.dictionary)
+        out.update(c_v=round(c_v, 4), npmi=round(npmi, 4))
+        if floor:
+            f_cv, f_npmi = shuffled_floor(engine, p.texts, p.dictionary, k, seed)
+            out.update(floor_c_v=round(f_cv, 4), floor_npmi=round(f_npmi, 4))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--db", default="/tmp/topics-dev.db")
+    ap.add_argument("--k", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--scale", type=int, default=1, help="Also fit a corpus replicated this many times.")
+    ap.add_argument("--engines", default="tomotopy,gensim")
+    ap.add_argument("--no-sweep", action="store_true", help="Skip the k sweep (5..30 step 5).")
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # child mode: JSON spec of one measurement
+    a = ap.parse_args()
+    if a.one:
+        spec = json.loads(a.one)
+        print(json.dumps(one(a.db, **spec)))
+        return
+    if not Path(a.db).is_file():
+        sys.exit(f"{a.db}: no store; ingest the dev abstracts first (see this file's docstring)")
+    jobs = [dict(engine=e, k=a.k, scale=1, seed=a.seed, floor=True, sweep=False) for e in a.engines.split(",")]
+    if a.scale > 1:
+        jobs += [dict(engine=e, k=a.k, scale=a.scale, seed=a.seed, floor=False, sweep=False)
+                 for e in a.engines.split(",")]
+    if not a.no_sweep:
+        jobs.append(dict(engine=a.engines.split(",")[0], k=0, scale=1, seed=a.seed, floor=False, sweep=True))
+    for spec in jobs:
+        r = subprocess.run([sys.executable, __file__, "--db", a.db, "--one", json.dumps(spec)],
+                           capture_output=True, text=True, check=True)
+        res = json.loads(r.stdout.strip().splitlines()[-1])
+        if spec["sweep"]:
+            curve = ", ".join(f"k={k}: c_v {cv:.3f} NPMI {n:+.3f}" for k, cv, n in res["curve"])
+            print(f"k sweep ({res['engine']}, {res['docs']} docs): {res['sweep_s']} s total; {curve}")
+            continue
+        line = (f"{res['engine']:>8} x{res['scale']:<2} {res['docs']:>6} docs {res['tokens']:>8} tokens "
+                f"k={res['k']}: fit {res['fit_s']:>6.1f} s, peak RSS {res['peak_mb']:.0f} MB "
+                f"(+{res['peak_mb_over_base']:.0f} MB for the fit)")
+        if "c_v" in res:
+            line += f", c_v {res['c_v']:.3f}, NPMI {res['npmi']:+.3f}"
+        if "floor_c_v" in res:
+            line += f"; shuffled floor c_v {res['floor_c_v']:.3f}, NPMI {res['floor_npmi']:+.3f}"
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

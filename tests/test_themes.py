@@ -1,0 +1,197 @@
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import Config
+from pipeline.document import Document, Part
+from pipeline.ingest import apply_stages
+from pipeline.models import Registry
+from pipeline.stages import default_stages
+from pipeline.themes.labels import LabelsError, read_labels, resolve
+from pipeline.themes.tagger import LexiconTagger, active_tagger, load_model, tags_for
+from pipeline.themes.taxonomy import TaxonomyError, load_taxonomy
+from pipeline.themes.train import cross_validate, decide_activation, fit, labelled_set, register
+
+runner = CliRunner()
+
+TEXTS = {
+    "anti_corruption": [
+        "Corruption and bribery in local procurement: how the anti-corruption agency detects gratification.",
+        "Pencegahan korupsi dan gratifikasi melalui zona integritas di kantor pelayanan pajak.",
+        "Bribery of officials and the integrity system of the anti-corruption commission.",
+        "Peran KPK dalam pemberantasan korupsi pengadaan barang dan jasa pemerintah daerah.",
+    ],
+    "participation": [
+        "Citizen participation in participatory budgeting and public consultation on village plans.",
+        "Partisipasi masyarakat dalam musrenbang desa dan perencanaan pembangunan partisipatif.",
+        "Community participation in development planning forums and deliberation with residents.",
+        "Keterlibatan warga dalam penyusunan anggaran partisipatif dan konsultasi publik kebijakan.",
+    ],
+    "e_government": [
+        "Adoption of e-government online services and digital platforms in provincial agencies.",
+        "Penerapan sistem pemerintahan berbasis elektronik (SPBE) dan layanan daring pemerintah kota.",
+        "Smart city dashboards and e-government portals for online public services.",
+        "Aplikasi e-government dan digitalisasi layanan administrasi kependudukan secara online.",
+    ],
+}
+
+
+def _labels_csv(tmp_path: Path, copies: int = 4) -> Path:
+    path = tmp_path / "labels.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "themes"])
+        for k in range(copies):
+            for theme, texts in TEXTS.items():
+                for t in texts:
+                    w.writerow([f"{t} Study {k}.", theme])
+            w.writerow([f"Rice yield under nitrogen fertiliser trials, season {k}.", ""])
+    return path
+
+
+@pytest.fixture(scope="module")
+def tax():
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, tax):
+    tmp = tmp_path_factory.mktemp("themes")
+    labels = _labels_csv(tmp)
+    rows = read_labels(labels, tax)
+    docs = resolve(rows, labels)
+    ls = labelled_set(docs, [r.themes for r in rows], tax)
+    return tmp, labels, ls
+
+
+def _doc(text: str) -> Document:
+    d = Document(id="x", path="x.txt", format="txt", parts=[Part("raw", text)])
+    docs, errors = apply_stages([d], [s for s in default_stages() if s.name != "themes"], Config())
+    assert not errors
+    return docs[0]
+
+
+def test_packaged_taxonomy_has_the_codebook_themes(tax):
+    assert len(tax.ids) == 13 and "partnership" in tax.ids and "e_government" in tax.ids
+    assert all(t.terms["en"] and t.terms["id"] for t in tax.themes)
+
+
+def test_lexicon_matches_stems_across_inflections(tax):
+    lex = LexiconTagger(tax)
+    a = _doc("Kemitraan pemerintah daerah dan swasta\n\nPemerintah bermitra dengan swasta dalam kemitraan "
+             "penyediaan air minum; kolaborasi dan kemitraan pemerintah swasta meningkatkan cakupan.")
+    b = _doc("Public-private partnership for water\n\nThe city government formed public-private partnerships "
+             "and collaborative governance networks with firms and civil society.")
+    for d in (a, b):
+        tags = tags_for(lex, [d])[0]
+        assert "partnership" in {t.theme for t in tags}
+        assert all(t.method == "lexicon" for t in tags)
+    none = _doc("Rice yield\n\nNitrogen fertiliser raised rice yield in three seasons of field trials.")
+    assert tags_for(lex, [none])[0] == []
+
+
+def test_taxonomy_errors_point_at_the_line(tmp_path):
+    bad = tmp_path / "t.json"
+    bad.write_text('{"themes": [\n {"id": "a", "terms_en": ["x"]},\n {"id": "a", "terms_en": ["y"]}\n]}')
+    with pytest.raises(TaxonomyError, match=r"t.json:2: .*appears twice"):
+        load_taxonomy(bad)
+    bad.write_text('{"themes": [\n {"id": "a",\n "terms_en": ["x"],,}]}')
+    with pytest.raises(TaxonomyError, match=r"t.json:3: invalid JSON"):
+        load_taxonomy(bad)
+
+
+@pytest.mark.parametrize("content,needle", [
+    ("text,themes\nsome text,transparancy\n", r"labels.csv:2: unknown theme 'transparancy'"),
+    ("text,topics\nsome text,transparency\n", r"no 'themes' column"),
+    ("id,themes\nnot-there,transparency\n", r"labels.csv:2: unknown document 'not-there'"),
+    ("foo,themes\nx,transparency\n", r"no document column"),
+])
+def test_malformed_labels_give_clear_errors(tmp_path, tax, content, needle):
+    path = tmp_path / "labels.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LabelsError, match=needle):
+        resolve(read_labels(path, tax), path)
+
+
+def test_labels_jsonl_broken_line(tmp_path, tax):
+    path = tmp_path / "labels.jsonl"
+    path.write_text('{"text": "a", "themes": ""}\n{oops\n', encoding="utf-8")
+    with pytest.raises(LabelsError, match=r"labels.jsonl:2: invalid JSON"):
+        read_labels(path, tax)
+
+
+def test_training_is_reproducible_and_learns(trained, tax):
+    _, _, ls = trained
+    a, b = fit(ls, seed=7), fit(ls, seed=7)
+    pa, pb = a.predict_proba(ls.views), b.predict_proba(ls.views)
+    assert np.array_equal(pa, pb) and np.array_equal(a.thresholds_, b.thresholds_)
+    pred = a.predict(ls.views)
+    j = ls.themes.index("participation")
+    assert pred[:, j].tolist() == ls.Y[:, j].tolist()
+
+
+def test_thresholds_are_tuned_per_theme(trained):
+    _, _, ls = trained
+    clf = fit(ls, seed=1)
+    assert clf.thresholds_.shape == (len(ls.themes),)
+    assert all(0.0 < t < 1.0 for t in clf.thresholds_)
+
+
+def test_persistence_registry_and_activation(trained, tax):
+    tmp, labels, ls = trained
+    reg = Registry(tmp / "models")
+    cv = cross_validate(ls, tax, seed=3, folds=3)
+    assert set(cv) >= {"model", "lexicon", "by_lang", "cross_lingual"}
+    clf = fit(ls, seed=3)
+    first = register(clf, tax, ls, cv, str(labels), reg)
+    assert decide_activation(first, reg, force=False)[0]  # nothing active yet
+    meta = reg.get("themes", first).meta
+    assert meta["seed"] == 3 and meta["data_hash"] == ls.hash and "scikit-learn" in meta["versions"]
+    reloaded = load_model(reg.root / "themes" / first, first)
+    assert np.array_equal(reloaded.predict_proba(ls.docs), clf.predict_proba(ls.views))
+    # A worse model is registered but not activated.
+    worse_cv = json.loads(json.dumps(cv))
+    worse_cv["model"]["macro_f1"] = cv["model"]["macro_f1"] - 0.2
+    second = register(clf, tax, ls, worse_cv, str(labels), reg)
+    activated, msg = decide_activation(second, reg, force=False)
+    assert not activated and "kept the active model" in msg and reg.active_id("themes") == first
+    assert decide_activation(second, reg, force=True)[0] and reg.active_id("themes") == second
+    tagger = active_tagger(registry=reg)
+    assert tagger.method == "classifier" and tagger.model_id == second
+
+
+def test_cli_train_evaluate_models_and_retag(trained, tmp_path):
+    _, labels, _ = trained
+    models, db = tmp_path / "models", tmp_path / "c.db"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Peran KPK dalam pencegahan korupsi\n\nKorupsi dan gratifikasi di pemerintah "
+                                  "daerah dicegah melalui zona integritas dan sistem integritas.", encoding="utf-8")
+    env = {"GOVTEXT_MODELS": str(models)}
+    r = runner.invoke(app, ["ingest", str(corpus), "--db", str(db), "--workers", "1"], env=env)
+    assert r.exit_code == 0, r.output
+    shown = json.loads(runner.invoke(app, ["show", str(corpus / "a.txt"), "--db", str(db), "-f", "json"], env=env).stdout)
+    assert {(t["theme"], t["method"]) for t in shown["tags"]} >= {("anti_corruption", "lexicon")}
+    r = runner.invoke(app, ["train", str(labels), "--models", str(models), "--seed", "5", "--folds", "3"])
+    assert r.exit_code == 0, r.output
+    assert "activated" in r.output
+    listed = json.loads(runner.invoke(app, ["models", "list", "--models", str(models), "-f", "json"]).stdout)
+    assert len(listed) == 1 and listed[0]["active"] and listed[0]["seed"] == 5
+    r = runner.invoke(app, ["evaluate", str(labels), "--models", str(models), "-f", "json"])
+    result = json.loads(r.stdout)
+    assert result["method"] == "classifier" and "warning" in result
+    assert result["model"]["macro_f1"] >= result["lexicon"]["macro_f1"] - 0.2
+    r = runner.invoke(app, ["tag", "--db", str(db), "--models", str(models)])
+    assert r.exit_code == 0, r.output
+    shown = json.loads(runner.invoke(app, ["show", str(corpus / "a.txt"), "--db", str(db), "-f", "json"]).stdout)
+    assert shown["tags"] and {t["method"] for t in shown["tags"]} == {"classifier"}
+    assert {t["model"] for t in shown["tags"]} == {listed[0]["id"]}
+    r = runner.invoke(app, ["query", "korupsi", "--theme", "anti_corruption", "--db", str(db), "-f", "json"])
+    assert len(json.loads(r.stdout)) == 1
+    r = runner.invoke(app, ["models", "use", "nope", "--models", str(models)])
+    assert r.exit_code == 2 and "no themes model" in r.output

@@ -1,0 +1,232 @@
+"""Topic models on a small synthetic bilingual corpus written into a real Store."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.config import Config
+from pipeline.document import Document, Part
+from pipeline.models import Registry
+from pipeline.store import Store
+from pipeline.topics import TooSmall, compare, export, fit, fit_for_run, load, show, update
+from pipeline.topics.storage import active_model, modelled_doc_ids
+
+SUBJECTS = {
+    "budget": ("budget transparency disclosure audit spending finance accountability ledger",
+               "anggaran transparansi audit belanja keuangan akuntabilitas laporan fiskal"),
+    "health": ("hospital patient clinic doctor medicine nurse vaccine illness",
+               "pasien puskesmas dokter obat perawat vaksin klinik rumah_sakit"),
+    "digital": ("website online platform internet portal software smartphone broadband",
+                "aplikasi daring internet portal perangkat digital situs jaringan"),
+}
+FILLER = ("region province municipality", "provinsi kabupaten kota")
+
+
+def _docs(n: int, seed: int = 0, start: int = 0) -> list[Document]:
+    rng = random.Random(seed)
+    docs = []
+    for i in range(start, start + n):
+        subject = list(SUBJECTS)[i % 3]
+        lang_i = (i // 3) % 2  # every subject in both languages
+        lang = ("en", "id")[lang_i]
+        vocab = SUBJECTS[subject][lang_i].split()
+        words = [rng.choice(vocab) for _ in range(25)] + [rng.choice(FILLER[lang_i].split()) for _ in range(3)]
+        title = [rng.choice(vocab) for _ in range(3)]
+        parts = [Part("title", " ".join(title), lang=lang, norm=" ".join(title)),
+                 Part("abstract", " ".join(words), lang=lang, norm=" ".join(words))]
+        if i % 2 == 0:  # like many SINTA records: the abstract again in the other language
+            other = SUBJECTS[subject][1 - lang_i].split()
+            words2 = [rng.choice(other) for _ in range(25)]
+            parts.append(Part("abstract", " ".join(words2), lang=("en", "id")[1 - lang_i], norm=" ".join(words2)))
+        parts.append(Part("references", "cited cited cited", lang=lang, norm="zzref zzref zzref"))
+        docs.append(Document(
+            id=f"doc{i:04d}", path="synthetic.jsonl", format="jsonl", year=2018 + i % 5,
+            meta={"subject": subject},
+            parts=parts,
+        ))
+    return docs
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "corpus.db")
+    s.write_documents(_docs(60), "test", None)
+    return s
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Registry:
+    return Registry(tmp_path / "models")
+
+
+def _subject_of_topic(terms: list[str]) -> set[str]:
+    return {s for s, (en, id_) in SUBJECTS.items() for t in terms[:5] if t in en.split() + id_.split()}
+
+
+def test_fit_separates_subjects_and_stores_weights(store: Store, registry: Registry) -> None:
+    r = fit(store, 3, seed=1, registry=registry)
+    assert r.k == 3 and r.n_docs == 60
+    rows = show(store)
+    assert len(rows) == 3
+    # each topic is one subject, and the three subjects are all found (both languages per topic)
+    subjects = [_subject_of_topic(row["terms"]) for row in rows]
+    assert all(len(s) == 1 for s in subjects), subjects
+    assert set().union(*subjects) == set(SUBJECTS)
+    assert all(set(row["terms_by_lang"]) == {"en", "id"} for row in rows)
+    assert all(row["label"] and row["prevalence_by_year"] for row in rows)
+    assert abs(sum(row["weight"] for row in rows) - 1.0) < 0.05
+    # references never reach the model
+    assert all("zzref" not in row["terms"] for row in rows)
+    # weights stored for every document, with the model active, so `show ID` lists them
+    assert modelled_doc_ids(store, r.model_id) == {d.id for d in _docs(60)}
+    doc = store.get_document("doc0000")
+    assert doc.topics and doc.topics[0]["model"] == r.model_id and doc.topics[0]["weight"] > 0.5
+    assert active_model(store)["id"] == r.model_id == registry.active_id("topics")
+    meta = registry.get("topics", r.model_id).meta
+    assert meta["seed"] == 1 and meta["params"]["engine"] == "tomotopy" and 0 < meta["metrics"]["c_v"] <= 1
+
+
+def test_same_data_same_seed_same_topics(store: Store, registry: Registry) -> None:
+    a = fit(store, 3, seed=7, registry=registry)
+    b = fit(store, 3, seed=7, registry=registry)
+    assert a.model_id != b.model_id
+    assert [t["terms"] for t in a.topics] == [t["terms"] for t in b.topics]
+    wa = store.conn.execute("SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? ORDER BY 1, 2",
+                            (a.model_id,)).fetchall()
+    wb = store.conn.execute("SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? ORDER BY 1, 2",
+                            (b.model_id,)).fetchall()
+    assert [tuple(r) for r in wa] == [tuple(r) for r in wb]
+    # only the newest model is active
+    assert store.conn.execute("SELECT count(*) FROM models WHERE kind='topics' AND active=1").fetchone()[0] == 1
+
+
+def test_gensim_engine_is_deterministic_too(store: Store, registry: Registry) -> None:
+    params = {"passes": 5, "iterations": 50}
+    a = fit(store, 3, seed=3, engine="gensim", registry=registry, engine_params=params)
+    b = fit(store, 3, seed=3, engine="gensim", registry=registry, engine_params=params)
+    assert [t["terms"] for t in a.topics] == [t["terms"] for t in b.topics]
+    assert sorted(len(_subject_of_topic([w for w, _ in t["terms"]])) for t in a.topics) == [1, 1, 1]
+
+
+def test_saved_model_reloads_with_the_same_topics(store: Store, registry: Registry) -> None:
+    r = fit(store, 3, seed=1, registry=registry)
+    m = load(registry.root / "topics" / r.model_id)
+    assert m.engine.k == 3 and m.meta["id"] == r.model_id
+    assert [[w for w, _ in m.engine.topic_terms(t, 30)] for t in range(3)] == \
+           [[w for w, _ in t["terms"]] for t in r.topics]
+    tt = m.engine.topic_term_matrix()
+    assert tt.shape == (3, len(m.dictionary)) and np.allclose(tt.sum(axis=1), 1)
+    # a new health document is inferred into the health topic
+    health = next(i for i, t in enumerate(r.topics) if _subject_of_topic([w for w, _ in t["terms"]]) == {"health"})
+    w = m.engine.infer([["patient", "doctor", "clinic", "nurse", "pasien", "dokter"] * 3])
+    assert int(np.argmax(w[0])) == health
+
+
+def test_k_auto_sweeps_and_picks_by_coherence(store: Store, registry: Registry) -> None:
+    seen = []
+    r = fit(store, "auto", seed=1, k_min=2, k_max=6, k_step=2, registry=registry, progress=seen.append)
+    assert [p.k for p in r.curve] == [2, 4, 6] == [p.k for p in seen]
+    assert r.c_v == max(p.c_v for p in r.curve)
+    assert registry.get("topics", r.model_id).meta["curve"][0]["k"] == 2
+
+
+def test_compare_tells_same_and_changed_topics(store: Store, registry: Registry) -> None:
+    old = fit(store, 3, seed=1, registry=registry)
+    fit(store, 3, seed=1, registry=registry)
+    assert {r["status"] for r in compare(store, old.model_id)} == {"same"}
+    fit(store, 5, seed=1, registry=registry)
+    rows = compare(store, old.model_id)
+    assert len([r for r in rows if r["topic"] is not None]) == 5
+    assert {r["status"] for r in rows} - {"same", "changed", "new", "gone"} == set()
+    assert any(r["status"] != "same" for r in rows)
+
+
+@pytest.mark.parametrize("engine", ["tomotopy", "gensim"])
+def test_update_folds_new_documents_in(tmp_path: Path, registry: Registry, engine: str) -> None:
+    store = Store(tmp_path / "u.db")
+    store.write_documents(_docs(45), "test", None)
+    params = {"passes": 5, "iterations": 50} if engine == "gensim" else None
+    r = fit(store, 3, seed=1, engine=engine, registry=registry, engine_params=params)
+    assert update(store).new_docs == 0
+    store.write_documents(_docs(15, seed=9, start=45), "test", None)
+    u = update(store)
+    assert u.model_id == r.model_id and u.new_docs == 15 and u.model_changed == (engine == "gensim")
+    assert modelled_doc_ids(store, r.model_id) == {d.id for d in _docs(60)}
+    d = store.get_document("doc0050")
+    assert d.topics and d.topics[0]["weight"] > 0.5
+    assert registry.get("topics", r.model_id).meta["updates"][0]["new_docs"] == 15
+    assert update(store).new_docs == 0
+
+
+def test_too_small_corpus_says_so(tmp_path: Path, registry: Registry) -> None:
+    store = Store(tmp_path / "small.db")
+    store.write_documents(_docs(12), "test", None)
+    assert fit_for_run(store, Config(db=store.path)) == "skipped: 12 documents, need at least 30"
+    with pytest.raises(TooSmall, match="12 documents"):
+        fit(store, 3, registry=registry)
+    assert store.count("doc_topics") == 0
+
+
+def test_fit_for_run_fits_then_knows_nothing_changed(store: Store, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GOVTEXT_MODELS", str(tmp_path / "models"))
+    cfg = Config(db=store.path, topics_k="3", seed=5)
+    first = fit_for_run(store, cfg)
+    assert first.startswith("model ") and "k=3" in first
+    assert fit_for_run(store, cfg).startswith("unchanged")
+    store.write_documents(_docs(3, seed=4, start=60), "test", None)
+    assert fit_for_run(store, cfg).startswith("model ")
+
+
+def test_export_writes_pyldavis_data(store: Store, registry: Registry, tmp_path: Path) -> None:
+    fit(store, 3, seed=1, registry=registry)
+    counts = export(store, tmp_path / "out" / "lda.json")
+    data = json.loads((tmp_path / "out" / "lda.json").read_text())
+    assert counts["documents"] == 60 and counts["topics"] == 3
+    tt, dt = np.array(data["topic_term_dists"]), np.array(data["doc_topic_dists"])
+    assert tt.shape == (3, len(data["vocab"])) and dt.shape == (60, 3)
+    assert np.allclose(dt.sum(axis=1), 1, atol=1e-3) and np.allclose(tt.sum(axis=1), 1, atol=1e-3)
+    assert len(data["doc_lengths"]) == 60 and len(data["term_frequency"]) == len(data["vocab"])
+    assert data["term_frequency"][data["vocab"].index("pasien")] > 0
+
+
+def test_cli_fit_show_update_export(store: Store, tmp_path: Path, monkeypatch) -> None:
+    from pipeline.cli import app
+
+    monkeypatch.setenv("GOVTEXT_MODELS", str(tmp_path / "models"))
+    db = str(store.path)
+    store.close()
+    runner = CliRunner()
+    res = runner.invoke(app, ["topics", "fit", "--k", "auto", "--k-min", "2", "--k-max", "4", "--k-step", "1",
+                              "--seed", "2", "--db", db])
+    assert res.exit_code == 0, res.output
+    assert "coherence curve" in res.output and "chose k=" in res.output
+    res = runner.invoke(app, ["topics", "show", "--format", "json", "--db", db])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert rows and {"topic", "terms", "label", "theme", "weight"} <= set(rows[0])
+    first = rows[0]["model"]
+    res = runner.invoke(app, ["topics", "fit", "--k", "3", "--db", db, "--engine", "gensim"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["topics", "show", "--compare", first, "--format", "json", "--db", db])
+    assert res.exit_code == 0 and len([r for r in json.loads(res.stdout) if r["topic"] is not None]) == 3
+    res = runner.invoke(app, ["topics", "update", "--db", db])
+    assert res.exit_code == 0 and "no new documents" in res.output
+    res = runner.invoke(app, ["topics", "export", str(tmp_path / "x.json"), "--db", db])
+    assert res.exit_code == 0 and (tmp_path / "x.json").is_file()
+    res = runner.invoke(app, ["topics", "fit", "--k", "one", "--db", db])
+    assert res.exit_code == 2 and "--k wants a number or 'auto'" in res.output
+
+
+def test_cli_without_model_is_a_clear_error(tmp_path: Path) -> None:
+    from pipeline.cli import app
+
+    db = tmp_path / "empty.db"
+    Store(db).close()
+    res = CliRunner().invoke(app, ["topics", "show", "--db", str(db)])
+    assert res.exit_code == 2 and "no topic model yet" in res.output
