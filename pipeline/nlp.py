@@ -270,8 +270,8 @@ def _is_content(token: str, norm: str) -> bool:
 # pure function of the chunk: cache them per chunk ("kebijakan," -> ("kebijakan",)). spaCy's own
 # chunk cache is switched off for the rest of a text once a special case matched in it (the
 # Indonesian tokenizer has ~16k), which made its affix regexes the bulk of our cost. Cached
-# values: (normal forms, content terms). Vocabulary is Zipfian, so hits are >90% after a few
-# hundred abstracts.
+# values: (normal forms, content terms). Vocabulary is Zipfian: 86% of chunks hit already in a
+# first pass over 1,900 abstracts.
 _CHUNKS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {"id": {}, "en": {}}
 _WORDS: dict[str, dict[str, tuple[str, bool]]] = {"id": {}, "en": {}}  # token -> (norm, is content)
 _STATS = {"chunks": 0, "misses": 0}

@@ -115,6 +115,9 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
     empty_txt = folder / "empty.txt"
     empty_txt.write_bytes(b"")
     fault("empty_txt", empty_txt, "read", "empty file", "zero-byte .txt")
+    bracketed = folder / "[draf] catatan [red]rapat[/red].txt"  # rich markup in a name must print as is
+    bracketed.write_text("\n\n   \n", encoding="utf-8")
+    fault("blank_txt_markup_name", bracketed, "read", "empty file", "whitespace-only .txt named with [markup]")
     if huge:
         big = folder / "huge single line.txt"
         with big.open("wb") as fh:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.config import DEFAULT_DB
@@ -29,7 +30,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
+# soft_wrap: an error stays one line (file, stage, reason) however narrow the terminal or pipe.
+console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 _STATE = {"debug": False}
 
@@ -82,7 +84,7 @@ def handle_errors(fn: F) -> F:
 
             known = isinstance(e, CliError | StoreError | ValueError | FileNotFoundError | PermissionError)
             msg = str(e) if known else f"{type(e).__name__}: {e} (run with --debug for the traceback)"
-            console.print(f"[red]error[/]: {msg}", highlight=False)
+            console.print(f"[red]error[/]: {escape(msg)}", highlight=False)
             raise typer.Exit(EXIT_FATAL) from None
 
     return wrapper  # type: ignore[return-value]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline.cli.common import (
@@ -67,8 +68,8 @@ def _ingest(paths: list[Path], cfg: Any, command: str, retry_failed: bool) -> An
                     bar.update(task, advance=1 if data["file_done"] else 0,
                                docs=t.fields["docs"] + data["docs"], pages=t.fields["pages"] + data["pages"])
                 elif event == "error":
-                    bar.console.print(f"[red]failed[/] {data['path']}: {data['stage']}: {data['message']}",
-                                      highlight=False, markup=True)
+                    line = " ".join(f"{data['path']}: {data['stage']}: {data['message']}".split())
+                    bar.console.print(f"[red]failed[/] {escape(line)}", highlight=False, soft_wrap=True)
 
             summary = ingest(paths, cfg, store, command=command, retry_failed=retry_failed, progress=progress)
     _print_summary(summary, store)
@@ -162,6 +163,8 @@ def query(
     if lang is not None and lang not in ("id", "en", "other"):
         raise CliError(f"unknown language {lang!r}: use id, en or other")
     store = open_store(db)
+    if theme is not None:
+        _check_theme(store, theme)
     if topic is not None and store.active_topic_model() is None:
         raise CliError("--topic: no topic model yet (run `govtext topics fit` first)")
     rows = q.search(store, text, lang=lang, year_from=year_from, year_to=year_to, theme=theme,
@@ -183,6 +186,15 @@ def query(
                   snippet, f"{r['score']:.2f}")
     out.print(t)
     console.print(f"{len(rows)} documents", highlight=False)
+
+
+def _check_theme(store: Any, theme: str) -> None:
+    """An unknown theme is a typo, not an empty result: say so, with the themes there are."""
+    from pipeline.themes.taxonomy import load_taxonomy
+
+    known = set(store.themes_used()) | set(load_taxonomy().ids)
+    if theme not in known:
+        raise CliError(f"unknown theme {theme!r}: use one of {', '.join(sorted(known))}")
 
 
 @app.command()

@@ -15,6 +15,11 @@ from pipeline.document import Document, Part, ReadError, RecordError
 from pipeline.readers import ReadOptions, register
 from pipeline.readers.encoding import read_text, sha256_file
 
+# One document per file: a text file this big is a dump, not a document, and would cost minutes of
+# NLP and GBs of memory (50 MB on one line: ~30 s and 750 MB before the cap). ReadOptions.max_text_mb
+# overrides it.
+MAX_TEXT_MB = 16
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _ATX = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -94,7 +99,18 @@ def _clean(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def _check_size(path: Path, options: ReadOptions) -> None:
+    cap = float(getattr(options, "max_text_mb", 0) or MAX_TEXT_MB)
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise ReadError(f"cannot read file: {e.strerror or e}") from None
+    if size > cap * 1024 * 1024:
+        raise ReadError(f"file too large ({size / 1024 / 1024:.0f} MB > {cap:g} MB cap for one text document)")
+
+
 def _read(path: Path, options: ReadOptions, fmt: str) -> Iterator[Document | RecordError]:
+    _check_size(path, options)
     text, encoding = read_text(path, options.encoding)
     title = None
     if fmt == "md":
