@@ -17,6 +17,7 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +45,7 @@ def load_texts() -> tuple[list[str], list[str]]:
     return texts, langs
 
 
-def bare_spacy(texts: list[str], langs: list[str]) -> int:
+def bare_spacy(texts: list[str], langs: list[str]) -> Callable[[], int]:
     import spacy
 
     pipes = {}

@@ -19,6 +19,8 @@ class Config:
     time_limit: float = 120.0  # seconds per file
     ocr: str = "auto"  # auto | off | force
     ocr_langs: str = "ind+eng"
+    max_pages: int = 5000
+    ocr_max_pages: int = 30
     columns: dict[str, str] = field(default_factory=dict)  # field -> column name overrides
     encoding: str | None = None
     spacy_models: dict[str, str] = field(default_factory=dict)  # lang -> installed spaCy package (opt-in)

@@ -90,7 +90,7 @@ def _init_worker(cfg: Config) -> None:
     _W["stages"] = default_stages()
     _W["options"] = ReadOptions(
         columns=dict(cfg.columns), encoding=cfg.encoding, ocr=cfg.ocr, ocr_langs=cfg.ocr_langs,
-        time_limit=cfg.time_limit,
+        time_limit=cfg.time_limit, max_pages=cfg.max_pages, ocr_max_pages=cfg.ocr_max_pages,
     )
 
 
@@ -290,6 +290,7 @@ def ingest(
     try:
         if units:
             _warm_up(stages, cfg)
+            notify("ready", {"units": len(units)})  # start-up over: stages loaded, work begins
         if cfg.workers <= 1 or len(units) <= 1:
             _init_worker(cfg)
             for u in units:

@@ -108,7 +108,7 @@ def search(
     ``topic``: documents whose dominant topic in the active topic model is this one; ``source``: a
     source file or a folder (path prefix). The snippet marks matches as ``[word]``; a part found
     only through its normal forms (``kemitraan`` -> "mitra") is marked word by word here."""
-    rows = store.search_documents(
+    rows = store.search(
         build_match(text), lang=lang, year_from=year_from, year_to=year_to, theme=theme, topic=topic,
         source=source, kinds=kinds, limit=limit,
     )

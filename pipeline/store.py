@@ -59,6 +59,7 @@ _SCHEMA = [
     """CREATE VIRTUAL TABLE [parts_fts] USING FTS5 (
         [text], [norm],
         tokenize='unicode61 remove_diacritics 2',
+        prefix='2 3 4',
         content=[parts]
     )""",
     """CREATE TRIGGER [parts_ai] AFTER INSERT ON [parts] BEGIN
@@ -464,75 +465,6 @@ class Store:
             raise ValueError(table)
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
-    # -- search ---------------------------------------------------------------------------------
-    def search(
-        self,
-        match: str,
-        *,
-        lang: str | None = None,
-        year_from: int | None = None,
-        year_to: int | None = None,
-        theme: str | None = None,
-        kinds: Sequence[str] | None = None,
-        limit: int = 20,
-    ) -> list[dict[str, Any]]:
-        """Documents whose parts match an FTS5 expression, best bm25 first (one row per document)."""
-        where = ["parts_fts MATCH ?"]
-        args: list[Any] = [match]
-        if lang:
-            where.append("p.lang = ?")
-            args.append(lang)
-        if kinds:
-            where.append(f"p.kind IN ({','.join('?' * len(kinds))})")
-            args.extend(kinds)
-        else:
-            where.append("p.kind NOT IN ('references', 'discarded')")
-        doc_where = []
-        if year_from is not None:
-            doc_where.append("d.year >= ?")
-            args.append(year_from)
-        if year_to is not None:
-            doc_where.append("d.year <= ?")
-            args.append(year_to)
-        if theme:
-            doc_where.append("EXISTS (SELECT 1 FROM tags t WHERE t.doc_id = d.id AND t.theme = ?)")
-            args.append(theme)
-        sql = f"""
-            WITH hits AS MATERIALIZED (
-                SELECT p.doc_id AS doc_id, bm25(parts_fts) AS score,
-                       snippet(parts_fts, 0, '[', ']', '…', 16) AS snippet, p.kind AS kind, p.lang AS lang
-                FROM parts_fts JOIN parts p ON p.id = parts_fts.rowid
-                WHERE {' AND '.join(where)}
-            ), best AS (
-                SELECT doc_id, min(score) AS score, snippet, kind, lang FROM hits GROUP BY doc_id
-            )
-            SELECT d.id, d.source_id, d.path, d.title, d.year, d.langs, b.snippet, b.score, b.kind
-            FROM best b JOIN documents d ON d.id = b.doc_id
-            {('WHERE ' + ' AND '.join(doc_where)) if doc_where else ''}
-            ORDER BY b.score LIMIT ?
-        """
-        args.append(limit)
-        try:
-            rows = self.conn.execute(sql, args).fetchall()
-        except sqlite3.OperationalError as e:
-            msg = str(e)
-            if "fts5" in msg or "syntax error" in msg or "no such column" in msg or "unterminated" in msg:
-                raise QuerySyntaxError(f"invalid search query: {msg.removeprefix('fts5: ')}") from None
-            raise
-        return [
-            {
-                "id": r["id"], "source_id": r["source_id"], "path": r["path"], "title": r["title"],
-                "year": r["year"], "langs": (r["langs"] or "").split(), "snippet": r["snippet"],
-                # bm25 is lower-is-better and negative; users expect higher = better.
-                "score": round(-float(r["score"]), 4), "kind": r["kind"],
-            }
-            for r in rows
-        ]
-
-    # -- explore ---------------------------------------------------------------------------------
-    # Reads for query filters, kwic, stats, export and the report (pipeline.explore, pipeline.report).
-    # Kept together so the explore code never writes SQL of its own.
-
     def active_topic_model(self) -> str | None:
         """The id of the topic model in use (models.kind='topics' AND active=1), or None."""
         r = self.conn.execute(
@@ -575,7 +507,7 @@ class Store:
             args.extend(cargs)
         return where, args
 
-    def search_documents(
+    def search(
         self,
         match: str,
         *,
@@ -589,8 +521,10 @@ class Store:
         limit: int = 20,
         marks: tuple[str, str] = ("[", "]"),
     ) -> list[dict[str, Any]]:
-        """``search`` with more filters (topic = dominant topic of the active model, source = file
-        or folder prefix). Snippets are computed only for the documents returned: computing one
+        """Documents whose parts match an FTS5 expression, best bm25 first, one row per document.
+
+        Filters: lang/kinds of the matching part; year, theme, topic (dominant topic of the active
+        model) and source (a file, or a folder as path prefix) of the document. Snippets are computed only for the documents returned: computing one
         per matching part made common terms slow on large corpora."""
         part_where = ["parts_fts MATCH ?"]
         args: list[Any] = [match]

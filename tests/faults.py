@@ -115,7 +115,7 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
     empty_txt = folder / "empty.txt"
     empty_txt.write_bytes(b"")
     fault("empty_txt", empty_txt, "read", "empty file", "zero-byte .txt")
-    bracketed = folder / "[draf] catatan [red]rapat[/red].txt"  # rich markup in a name must print as is
+    bracketed = folder / "[draf] catatan [bold red]rapat.txt"  # rich markup in a name must print as is
     bracketed.write_text("\n\n   \n", encoding="utf-8")
     fault("blank_txt_markup_name", bracketed, "read", "empty file", "whitespace-only .txt named with [markup]")
     if huge:
@@ -191,3 +191,58 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
     (folder / "dangling.txt").symlink_to("nowhere.txt")
     fault("dangling_symlink", folder / "dangling.txt", "discover", "No such file", "symlink to a missing file")
     return fc
+
+
+# -- a corpus for kill-and-resume: many small units so a kill lands between and inside them ---------
+_SUBJECTS_ID = ["pemerintah desa", "dinas kesehatan", "DPRD kabupaten", "badan perencanaan", "inspektorat daerah",
+                "pemerintah kota", "kecamatan", "BUMDes", "dinas pendidikan", "satpol PP"]
+_TOPICS_ID = ["transparansi anggaran", "partisipasi warga", "akuntabilitas keuangan", "pelayanan publik",
+              "reformasi birokrasi", "pencegahan korupsi", "pengadaan barang", "kemitraan swasta"]
+_SUBJECTS_EN = ["village governments", "health offices", "district councils", "planning agencies", "city halls",
+                "provincial inspectors", "public schools", "water utilities"]
+_TOPICS_EN = ["budget transparency", "citizen participation", "financial accountability", "public services",
+              "bureaucratic reform", "anti-corruption efforts", "procurement", "public-private partnerships"]
+
+
+def _abstract(rnd: random.Random, i: int) -> tuple[str, str]:
+    if i % 3 == 2:
+        s, t = rnd.choice(_SUBJECTS_EN), rnd.choice(_TOPICS_EN)
+        title = f"{t.capitalize()} in {s} ({i})"
+        body = (f"This study examines {t} among {s} in {rnd.randint(3, 40)} regencies. "
+                f"Interviews with {rnd.randint(10, 90)} officials show that {t} improved but remained uneven.")
+    else:
+        s, t = rnd.choice(_SUBJECTS_ID), rnd.choice(_TOPICS_ID)
+        title = f"{t.capitalize()} pada {s} ({i})"
+        body = (f"Penelitian ini mengkaji {t} pada {s} di {rnd.randint(3, 40)} kabupaten. "
+                f"Wawancara dengan {rnd.randint(10, 90)} pejabat menunjukkan bahwa {t} meningkat namun belum merata.")
+    return title, body
+
+
+def make_resume_corpus(folder: Path, n_txt: int = 40, n_jsonl: int = 240, n_csv: int = 60,
+                       seed: int = 11) -> int:
+    """Text files, a JSONL and a CSV of distinct abstracts and one PDF; returns the document count."""
+    import csv
+
+    rnd = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    i = 0
+    for k in range(n_txt):
+        title, body = _abstract(rnd, i)
+        sub = folder / f"batch {k % 4}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"abstrak_{k:03d}.txt").write_text(f"{title}\nPenulis {k}\n{body}\n", encoding="utf-8")
+        i += 1
+    with (folder / "records.jsonl").open("w", encoding="utf-8") as fh:
+        for k in range(n_jsonl):
+            title, body = _abstract(rnd, i)
+            fh.write(json.dumps({"id": f"j{k}", "title": title, "abstract": body, "year": 2010 + k % 14}) + "\n")
+            i += 1
+    with (folder / "records.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "judul", "abstrak", "tahun"])
+        for k in range(n_csv):
+            title, body = _abstract(rnd, i)
+            w.writerow([f"c{k}", title, body, 2005 + k % 18])
+            i += 1
+    pf.bilingual_article(folder / "article.pdf")
+    return n_txt + n_jsonl + n_csv + 1

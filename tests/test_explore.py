@@ -244,3 +244,19 @@ def test_explore_on_real_ingest(shared_corpora: Path, tmp_path: Path) -> None:
     hits = q.search(store, "e-government", lang="en", limit=50)
     assert hits and all("en" in h["langs"] for h in hits)
     assert all(h["path"].endswith("icegov.jsonl") for h in q.search(store, "government", source=str(src / "icegov.jsonl")))
+
+
+def test_export_parquet_without_pyarrow_is_a_clear_error(db: Path, tmp_path: Path, monkeypatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pyarrow(name, *args, **kwargs):
+        if name.startswith("pyarrow"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    res = CliRunner().invoke(app, ["export", str(tmp_path / "x.parquet"), "-f", "parquet", "--db", str(db)])
+    assert res.exit_code == 2 and "govtext[parquet]" in res.output
+    assert not (tmp_path / "x.parquet").exists()

@@ -11,10 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.config import Config
-from pipeline.document import Document, Part
+from pipeline.document import Document, Part, Tag
 from pipeline.models import Registry
 from pipeline.store import Store
 from pipeline.topics import TooSmall, compare, export, fit, fit_for_run, load, show, update
+from pipeline.topics import storage
 from pipeline.topics.storage import active_model, modelled_doc_ids
 
 SUBJECTS = {
@@ -230,3 +231,86 @@ def test_cli_without_model_is_a_clear_error(tmp_path: Path) -> None:
     Store(db).close()
     res = CliRunner().invoke(app, ["topics", "show", "--db", str(db)])
     assert res.exit_code == 2 and "no topic model yet" in res.output
+
+
+def _synthetic_weights(n_per_topic: int, k: int, seed: int) -> tuple[np.ndarray, list[int]]:
+    """Documents dominated (0.85) by one topic each, the rest spread at random over the others."""
+    rng = np.random.default_rng(seed)
+    rows, dominant = [], []
+    for t in range(k):
+        for _ in range(n_per_topic):
+            rest = rng.dirichlet(np.ones(k - 1)) * 0.15
+            rows.append(np.insert(rest, t, 0.85))
+            dominant.append(t)
+    return np.array(rows), dominant
+
+
+def test_link_by_tags_recovers_known_themes_and_leaves_the_rest_unlinked() -> None:
+    from pipeline.topics.link import link_by_tags, tag_matrix
+
+    weights, dominant = _synthetic_weights(100, 4, seed=0)
+    rng = random.Random(0)
+    truth = {0: ("transparency", 0.6), 1: ("service_quality", 0.4), 2: ("e_government", 0.7), 3: (None, 0.0)}
+    ids = [f"d{i}" for i in range(len(dominant))]
+    tags: dict[str, set[str]] = {}
+    for d, t in zip(ids, dominant, strict=True):
+        theme, rate = truth[t]
+        s = tags.setdefault(d, set())
+        if theme and rng.random() < rate:
+            s.add(theme)
+        if rng.random() < 0.25:  # a theme everywhere at the same rate: tells no topic apart
+            s.add("participation")
+        if rng.random() < 0.05:  # noise: any theme, any document
+            s.add(rng.choice(["transparency", "service_quality", "e_government", "rule_of_law"]))
+    for d in ids[-3:]:  # a rare theme, all in topic 3: a huge lift on too little support
+        tags[d].add("partnership")
+    themes, y = tag_matrix(ids, tags)
+    links = link_by_tags(weights, themes, y)
+    assert [lk.theme for lk in links] == ["transparency", "service_quality", "e_government", None]
+    assert all(lk.method == "tags" for lk in links)
+    assert links[2].lift > 2 and links[2].support > 50 and 0.5 < links[2].share < 0.8
+    assert not any(c["theme"] in ("participation", "partnership") for lk in links for c in lk.candidates)
+    # no tags at all in a tagged corpus: nothing is linked
+    none = link_by_tags(weights, themes, np.zeros_like(y))
+    assert [lk.theme for lk in none] == [None] * 4
+
+
+SUBJECT_THEME = {"budget": "transparency", "digital": "e_government", "health": None}
+
+
+def _tagged_docs(n: int) -> list[Document]:
+    rng = random.Random(3)
+    docs = _docs(n)
+    for d in docs:
+        theme = SUBJECT_THEME[d.meta["subject"]]
+        if theme and rng.random() < 0.7:
+            d.tags.append(Tag(theme, 0.9, "lexicon"))
+        if rng.random() < 0.3:
+            d.tags.append(Tag("participation", 0.7, "lexicon"))
+    return docs
+
+
+def test_fit_links_topics_to_themes_through_document_tags(tmp_path: Path, registry: Registry) -> None:
+    store = Store(tmp_path / "tagged.db")
+    store.write_documents(_tagged_docs(90), "test", None)
+    r = fit(store, 3, seed=1, registry=registry)
+    got = {}
+    for row in show(store):
+        (subject,) = _subject_of_topic(row["terms"])
+        got[subject] = row["theme"]
+    assert got == SUBJECT_THEME
+    link = r.topics[0]["meta"]["theme_link"]
+    assert link["method"] == "tags" and set(link) >= {"share", "lift", "support", "candidates"}
+
+
+def test_without_tags_seed_terms_link_topics_by_lift(store: Store, registry: Registry) -> None:
+    # No document is tagged: the taxonomy's seed terms decide. The budget topic is full of
+    # transparency/accountability seeds; health words are seeds of no theme.
+    fit(store, 3, seed=1, registry=registry)
+    got = {}
+    for row in show(store):
+        (subject,) = _subject_of_topic(row["terms"])
+        got[subject] = row["theme"]
+    assert got["budget"] in ("transparency", "accountability") and got["health"] is None
+    meta = storage.topics_of(store, active_model(store)["id"])[0]["meta"]["theme_link"]
+    assert meta["method"] == "seed_terms"

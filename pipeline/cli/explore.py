@@ -37,10 +37,8 @@ def stats(
 ) -> None:
     """Documents counted by a field (or two crossed), with shares.
 
-    A document counts once per value it has (a bilingual document under en and id). share is the
-    count over all documents; crossed, over the documents with the first field's value (--by year
-    --by theme: the share of each year's documents tagged with the theme).
-    """
+    A document counts once per value it has (a bilingual document under en and id; documents without a value under (none)). share is the count over all documents; crossed, over the documents with the first field's value (--by year --by theme: the share of each year's documents tagged with the theme).
+    """  # noqa: E501 - typer keeps docstring line breaks, so each paragraph is one line
     from pipeline.explore.stats import FIELDS
     from pipeline.explore.stats import stats as compute
 
@@ -105,15 +103,14 @@ def export(
 ) -> None:
     """Write every document to OUT, for pandas, R or other tools.
 
-    \b
     jsonl: one line per document, the JSON of `govtext show`.
-    csv, parquet: one row per document: id, source_id, path, format, doc_type, title, authors
-      ("; "), year, doi, regulation_type/_number/_year, langs, pages, text_<kind>_<lang> (e.g.
-      text_abstract_en; parts joined by a blank line), keywords ("; "), themes ("; ", best first),
-      theme_<id> (tag score, empty when untagged), topic_0..topic_k (active topic model weights).
-    --tidy adds long tables beside OUT: <stem>.parts, <stem>.keywords, <stem>.tags, <stem>.topics
-      (each keyed by doc_id). Parquet needs pyarrow: pip install 'govtext[parquet]'.
-    """
+
+    csv, parquet: one row per document with columns id, source_id, path, format, doc_type, title, authors ("; "), year, doi, regulation_type, regulation_number, regulation_year, langs, pages, then text_KIND_LANG for each part kind and language present (e.g. text_abstract_en; parts joined by a blank line), keywords ("; "), themes ("; ", best first), theme_ID (the tag score, empty when untagged) and topic_0 .. topic_K (weights in the active topic model).
+
+    --tidy also writes long tables beside OUT, one row per item, keyed by doc_id: STEM.parts.EXT, STEM.keywords.EXT, STEM.tags.EXT, STEM.topics.EXT.
+
+    Parquet needs pyarrow: pip install 'govtext\\[parquet]'.
+    """  # noqa: E501 - typer keeps docstring line breaks, so each paragraph is one line
     from pipeline.explore.export import export as run_export
 
     summary = run_export(open_store(db), out_path, format.value, tidy=tidy)

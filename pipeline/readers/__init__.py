@@ -24,6 +24,8 @@ class ReadOptions:
     ocr: str = "auto"  # "auto" (use Tesseract when installed), "off", "force"
     ocr_langs: str = "ind+eng"
     time_limit: float = 120.0  # seconds per file (PDF); 0 disables
+    max_pages: int = 5000  # a PDF with more pages is refused with a clear error
+    ocr_max_pages: int = 30  # OCR is slow: at most this many pages per document
 
 
 Reader = Callable[[Path, ReadOptions], Iterator[Document | RecordError]]

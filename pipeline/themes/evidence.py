@@ -41,9 +41,11 @@ def collect(doc: Document, tax: Taxonomy) -> Evidence:
     if idx is None:
         idx = _INDEX_CACHE[tax.source] = _index(tax)
     ev = Evidence()
-    streams = [(_ZONES[p.kind], p.norm.split()) for p in doc.parts if p.kind in _ZONES and p.norm]
-    if not any(z == "keywords" for z, _ in streams):
-        streams += [("keywords", k.norm.split()) for k in doc.keywords if k.norm]
+    # Each language's abstract and keywords are counted apart: a bilingual abstract says the same
+    # thing twice and must not get twice the evidence (zone_totals takes the larger of the two).
+    streams = [(f"{_ZONES[p.kind]}:{p.lang or '?'}", p.norm.split()) for p in doc.parts if p.kind in _ZONES and p.norm]
+    if not any(z.startswith("keywords") for z, _ in streams):
+        streams += [(f"keywords:{k.lang or '?'}", k.norm.split()) for k in doc.keywords if k.norm]
     for zone, toks in streams:
         ev.n_tokens += len(toks)
         for i, tok in enumerate(toks):
@@ -54,9 +56,18 @@ def collect(doc: Document, tax: Taxonomy) -> Evidence:
     return ev
 
 
+def zone_totals(ev: Evidence, theme: str) -> dict[str, float]:
+    """Hits per zone (title, abstract, keywords, body), the best language of each zone."""
+    out: dict[str, float] = {}
+    for key, w in ev.hits.get(theme, {}).items():
+        zone = key.split(":", 1)[0]
+        out[zone] = max(out.get(zone, 0.0), w)
+    return out
+
+
 def lexicon_score(ev: Evidence, theme: str) -> float:
     """0..1 evidence that a theme is a main subject: repeated, varied, and in title or abstract."""
-    z = ev.hits.get(theme)
+    z = zone_totals(ev, theme)
     if not z:
         return 0.0
     # Keywords alone are not enough (codebook): they add weight only beside title/abstract hits.

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from pipeline.document import Document
-from pipeline.themes.evidence import collect, lexicon_score
+from pipeline.themes.evidence import collect, lexicon_score, zone_totals
 from pipeline.themes.taxonomy import Taxonomy
 
 TEXT_KINDS = ("title", "abstract", "keywords")
@@ -50,8 +50,8 @@ def doc_view(doc: Document, tax: Taxonomy) -> DocView:
         tokens.extend(terms * (2 if i < len(parts) and parts[i].kind == "title" else 1))
     ev = collect(doc, tax)
     concepts: dict[str, float] = {}
-    for theme, zones in ev.hits.items():
-        for zone, w in zones.items():
+    for theme in ev.hits:
+        for zone, w in zone_totals(ev, theme).items():
             concepts[f"{theme}@{zone}"] = math.log1p(w)
         concepts[f"{theme}#terms"] = float(len(ev.terms[theme]))
     lexicon = {t: lexicon_score(ev, t) for t in ev.hits}

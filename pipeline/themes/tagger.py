@@ -13,7 +13,7 @@ from pipeline.models import Registry
 from pipeline.themes.evidence import collect, lexicon_score
 from pipeline.themes.taxonomy import Taxonomy, load_taxonomy
 
-LEXICON_THRESHOLD = 0.6
+LEXICON_THRESHOLD = 0.7
 
 
 @dataclass

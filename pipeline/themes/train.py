@@ -17,7 +17,7 @@ from pipeline.themes.metrics import scores
 from pipeline.themes.tagger import LexiconTagger
 from pipeline.themes.taxonomy import Taxonomy
 
-DEFAULT_PARAMS: dict[str, Any] = {"C": 4.0, "concept_weight": 1.0, "min_df": 2, "threshold_folds": 4}
+DEFAULT_PARAMS: dict[str, Any] = {"C": 4.0, "concept_weight": 0.3, "min_df": 2, "threshold_folds": 8, "lexicon_blend": 0.3}
 
 
 @dataclass

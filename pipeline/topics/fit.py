@@ -17,8 +17,9 @@ from pipeline.models import Registry, data_hash
 from pipeline.store import Store
 from pipeline.topics import storage
 from pipeline.topics.engines import DEFAULT_ENGINE, Engine, load_engine, make_engine
-from pipeline.topics.label import label, load_taxonomy, nearest_themes
-from pipeline.topics.prepare import MIN_DOCS, Prepared, prepare
+from pipeline.topics.label import label, load_taxonomy
+from pipeline.topics.link import link_topics
+from pipeline.topics.prepare import MIN_DOCS, Prepared, prepare, stop_list_signature
 from pipeline.topics.select import Point, k_range, score, sweep
 
 N_TERMS = 30  # terms kept per topic in the store (show prints the first 10)
@@ -57,6 +58,17 @@ def _fingerprint(p: Prepared, params: dict[str, Any]) -> str:
     return data_hash(items)
 
 
+def input_hash(store: Store, spec: dict[str, Any]) -> str:
+    """What a fit's input depends on, without preparing it: the fit spec, every document's id (a
+    hash of its content) and pipeline version (which fixes its stored normal forms), and the
+    stop-word lists. `govtext run` compares it to skip an unchanged corpus in milliseconds where
+    preparing would load spaCy to normalise the domain stop words (~8 s on a loaded machine)."""
+    items = [json.dumps(spec, sort_keys=True), stop_list_signature()]
+    items += [f"{r[0]}\t{r[1]}" for r in store.conn.execute(
+        "SELECT id, pipeline_version FROM documents ORDER BY id")]
+    return data_hash(items)
+
+
 def parse_k(k: str | int) -> int | None:
     """None for 'auto', else a positive int (ValueError otherwise)."""
     if isinstance(k, int):
@@ -73,12 +85,15 @@ def parse_k(k: str | int) -> int | None:
     return value
 
 
-def describe(engine: Engine, p: Prepared, weights: np.ndarray, taxonomy: Path | None = None
-             ) -> list[dict[str, Any]]:
-    """Per topic: top terms (overall and per language), label, nearest theme, prevalence by year/language."""
+def describe(engine: Engine, p: Prepared, weights: np.ndarray, taxonomy: Path | None = None,
+             tags: dict[str, set[str]] | None = None) -> list[dict[str, Any]]:
+    """Per topic: top terms (overall and per language), label, linked theme, prevalence by year/language.
+
+    tags (document id -> themes) link topics to themes through their documents (see link.py).
+    """
     tt = engine.topic_term_matrix()
     vocab = [p.dictionary[i] for i in range(len(p.dictionary))]
-    themes = nearest_themes(tt, p.dictionary.token2id, load_taxonomy(taxonomy))
+    links = link_topics(weights, p.doc_ids, tags or {}, tt, p.dictionary.token2id, load_taxonomy(taxonomy))
     years = np.array([y if y is not None else -1 for y in p.years])
     langs = np.array(p.langs)
     out = []
@@ -96,15 +111,14 @@ def describe(engine: Engine, p: Prepared, weights: np.ndarray, taxonomy: Path | 
         }
         by_doc_lang = {lang: round(float(weights[langs == lang, t].mean()), 4)
                        for lang in sorted(set(p.langs))}
-        theme, mass = themes[t]
         out.append({
             "topic": t,
             "terms": terms,
             "label": label([w for w, _ in terms]),
-            "theme": theme,
+            "theme": links[t].theme,
             "weight": round(float(weights[:, t].mean()), 5) if len(weights) else 0.0,
             "meta": {"terms_by_lang": by_lang, "prevalence_by_year": prevalence,
-                     "prevalence_by_lang": by_doc_lang, "theme_mass": round(mass, 4)},
+                     "prevalence_by_lang": by_doc_lang, "theme_link": links[t].as_meta()},
         })
     return out
 
@@ -143,7 +157,7 @@ def fit(
         c_v, npmi = score(model, p.texts, p.dictionary)
         curve = []
     weights = model.doc_topics()
-    topics = describe(model, p, weights, taxonomy)
+    topics = describe(model, p, weights, taxonomy, storage.doc_tags(store))
 
     reg = registry or Registry()
     model_id, folder = reg.new_dir("topics", f"{engine}-k{model.k}")
@@ -158,6 +172,7 @@ def fit(
         "params": {**spec, "k_chosen": model.k},
         "seed": seed,
         "data_hash": _fingerprint(p, spec),
+        "input_hash": input_hash(store, spec),
         "n_docs": len(p),
         "vocabulary": len(p.dictionary),
         "metrics": {"c_v": round(c_v, 4), "npmi": round(npmi, 4)},
@@ -212,7 +227,7 @@ def update(store: Store, registry: Registry | None = None) -> UpdateResult:
     if changed:
         p_all = prepare(store, parts, phrases=m.phrases, dictionary=m.dictionary)
         weights = m.engine.infer(p_all.texts)
-        topics = describe(m.engine, p_all, weights)
+        topics = describe(m.engine, p_all, weights, tags=storage.doc_tags(store))
         m.engine.save(m.folder)
         (m.folder / "topics.json").write_text(json.dumps(topics, ensure_ascii=False, indent=1), "utf-8")
         storage.add_doc_topics(store, m.id, p_all.doc_ids, weights)
@@ -318,17 +333,17 @@ def fit_for_run(store: Store, cfg: Any) -> str:
         k = parse_k(cfg.topics_k)
     except ValueError as e:
         return f"skipped: {e}"
+    spec_k = "auto" if k is None else str(k)
+    spec = {"engine": DEFAULT_ENGINE, "k": spec_k, "seed": cfg.seed, "parts": "all", "k_min": 5, "k_max": 30,
+            "k_step": 5}
+    row = storage.active_model(store)
+    if row is not None and not row["meta"].get("updates"):
+        params = row["meta"].get("params", {})
+        stored_spec = {a: params.get(a) for a in spec}
+        if stored_spec == spec and row["meta"].get("input_hash") == input_hash(store, spec):
+            return f"unchanged: model {row['id']} (k={params.get('k_chosen')}) already fits these documents"
     p = prepare(store, "all")
     if len(p) < MIN_DOCS:
         return f"skipped: {len(p)} documents, need at least {MIN_DOCS}"
-    spec_k = "auto" if k is None else str(k)
-    row = storage.active_model(store)
-    if row is not None:
-        params = row["meta"].get("params", {})
-        same = {"engine": DEFAULT_ENGINE, "k": spec_k, "seed": cfg.seed, "parts": "all"}
-        if all(params.get(a) == b for a, b in same.items()) and not row["meta"].get("updates") and \
-                row["meta"].get("data_hash") == _fingerprint(p, {kk: params[kk] for kk in (
-                    "engine", "k", "seed", "parts", "k_min", "k_max", "k_step") if kk in params}):
-            return f"unchanged: model {row['id']} (k={params.get('k_chosen')}) already fits these documents"
     r = fit(store, spec_k, seed=cfg.seed, taxonomy=getattr(cfg, "taxonomy", None), prepared=p)
     return f"model {r.model_id}: k={r.k}, c_v {r.c_v:.3f}, NPMI {r.npmi:.3f}, {r.n_docs} documents"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pipeline.topics.prepare import content_tokens
+
+if TYPE_CHECKING:
+    from pipeline.topics.link import ThemeLink
 
 TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomy.json"
 MIN_THEME_MASS = 0.02  # below this share of a topic's probability on a theme's seed terms: no theme (untuned)
@@ -63,11 +66,21 @@ def theme_terms(themes: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     return out
 
 
-def nearest_themes(topic_term: np.ndarray, token2id: dict[str, int], themes: list[dict[str, Any]]
-                   ) -> list[tuple[str | None, float]]:
-    """For each topic, the theme whose seed terms carry most of its probability, and that mass."""
+def nearest_themes(topic_term: np.ndarray, token2id: dict[str, int], themes: list[dict[str, Any]],
+                   prevalence: np.ndarray | None = None) -> list[ThemeLink]:
+    """The fallback when no document is tagged: the theme whose seed terms a topic uses most,
+    compared with how much the corpus as a whole uses them.
+
+    mass = the topic's probability on a theme's (weighted) seed terms; lift = mass over the same
+    mass in the corpus-wide term distribution (topics mixed by prevalence). A topic gets the theme
+    with the best mass x ln(lift) among those with mass >= MIN_THEME_MASS and lift >= MIN_LIFT;
+    a theme's seeds that every topic uses a little (training, leadership) then link nothing.
+    """
+    from pipeline.topics.link import MIN_LIFT, ThemeLink
+
+    k = topic_term.shape[0]
     if not themes:
-        return [(None, 0.0)] * topic_term.shape[0]
+        return [ThemeLink(None, "none") for _ in range(k)]
     tt = theme_terms(themes)
     ids = list(tt)
     w = np.zeros((len(ids), topic_term.shape[1]))
@@ -76,9 +89,25 @@ def nearest_themes(topic_term: np.ndarray, token2id: dict[str, int], themes: lis
             j = token2id.get(term)
             if j is not None:
                 w[i, j] = max(w[i, j], weight)
+    w /= max(float(w.max()), 1e-12)  # weights in 0..1: mass stays a probability
+    prev = np.full(k, 1 / k) if prevalence is None else np.asarray(prevalence, dtype=float)
+    prev = prev / max(float(prev.sum()), 1e-12)
     mass = topic_term @ w.T  # topics x themes
-    out: list[tuple[str | None, float]] = []
+    base = (prev @ topic_term) @ w.T  # themes
+    out: list[ThemeLink] = []
     for row in mass:
-        j = int(np.argmax(row))
-        out.append((ids[j], float(row[j])) if row[j] >= MIN_THEME_MASS else (None, float(row[j])))
+        passed = []
+        for j, th in enumerate(ids):
+            lift = float(row[j] / base[j]) if base[j] > 0 else 0.0
+            if row[j] >= MIN_THEME_MASS and lift >= MIN_LIFT:
+                passed.append({"theme": th, "mass": round(float(row[j]), 4), "lift": round(lift, 3),
+                               "_rank": float(row[j]) * np.log(lift)})
+        passed.sort(key=lambda c: (-c["_rank"], c["theme"]))
+        for c in passed:
+            del c["_rank"]
+        if passed:
+            b = passed[0]
+            out.append(ThemeLink(b["theme"], "seed_terms", b["mass"], b["lift"], b["mass"], passed))
+        else:
+            out.append(ThemeLink(None, "seed_terms"))
     return out

@@ -8,6 +8,7 @@ discarded parts and keyword lists are left out (keywords would double-count the 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -76,6 +77,13 @@ def stop_words() -> frozenset[str]:
                 domain.append(line)
         words |= set(domain) | _normal_forms(domain)
     return frozenset(words)
+
+
+def stop_list_signature() -> str:
+    """A digest of the stop-word inputs (ours and the domain file), cheap: no normalising."""
+    path = _DATA / "stopwords_domain.txt"
+    domain = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return hashlib.sha256(("\n".join(sorted(_EXTRA_STOPS)) + "\0" + domain).encode("utf-8")).hexdigest()[:16]
 
 
 def _normal_forms(words: Sequence[str]) -> set[str]:

@@ -80,6 +80,14 @@ def all_doc_ids(store: Store) -> set[str]:
     return {r[0] for r in store.conn.execute("SELECT id FROM documents")}
 
 
+def doc_tags(store: Store) -> dict[str, set[str]]:
+    """Document id -> the themes it is tagged with (any method): the evidence for topic-theme links."""
+    out: dict[str, set[str]] = {}
+    for doc_id, theme in store.conn.execute("SELECT doc_id, theme FROM tags"):
+        out.setdefault(doc_id, set()).add(theme)
+    return out
+
+
 def topics_of(store: Store, model_id: str) -> list[dict[str, Any]]:
     rows = store.conn.execute(
         "SELECT topic, label, theme, terms, weight, meta FROM topics WHERE model = ? ORDER BY topic", (model_id,))

@@ -1,0 +1,269 @@
+"""Bad input: every fault gets one clear error line (file, stage, reason) in the errors table and on
+screen, every good file beside it is stored whole, and the exit code says some files failed."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import ingest as ingest_mod
+from pipeline.cli import app
+from pipeline.config import load_config
+from pipeline.ingest import ingest
+from pipeline.store import Store
+from tests.faults import ABSTRACT_EN, ABSTRACT_ID, make_fault_corpus, running_as_root
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def _docs_by_path(db: Path) -> dict[str, list[sqlite3.Row]]:
+    with Store(db, readonly=True) as s:
+        out: dict[str, list] = {}
+        for r in s.conn.execute("SELECT id, path FROM documents"):
+            out.setdefault(r["path"], []).append(r)
+        return out
+
+
+def _integrity(db: Path) -> str:
+    with sqlite3.connect(db) as c:
+        return c.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def fault_run(tmp_path_factory):
+    """The whole fault corpus through the CLI, one worker, OCR off (so the scan must fail)."""
+    tmp = tmp_path_factory.mktemp("faults")
+    fc = make_fault_corpus(tmp / "download folder")
+    db = tmp / "corpus.db"
+    r = runner.invoke(app, ["ingest", str(fc.root), "--db", str(db), "--workers", "1", "--ocr", "off"])
+    return fc, db, r
+
+
+def test_exit_code_1_when_some_files_failed(fault_run):
+    fc, db, r = fault_run
+    assert r.exit_code == 1, r.output
+    assert "Traceback" not in r.output
+    assert _integrity(db) == "ok"
+
+
+def test_every_fault_has_one_clear_error_row_and_screen_line(fault_run):
+    fc, db, r = fault_run
+    with Store(db, readonly=True) as s:
+        errors = s.errors()
+    screen = r.stderr.splitlines()
+    for name, f in fc.faults.items():
+        rows = [e for e in errors if e["path"] == str(f.path)]
+        assert len(rows) == 1, (name, rows)
+        (e,) = rows
+        assert e["stage"] == f.stage and f.reason in e["message"], (name, e)
+        assert "\n" not in e["message"] and "Traceback" not in e["message"]
+        # On screen: one line naming the file, the stage and the reason, however long.
+        line = f"failed {f.path}: {f.stage}: {e['message']}"
+        assert line in screen, (name, line)
+    # Nothing else went wrong: no error for a good file.
+    assert len(errors) == len(fc.faults)
+
+
+def test_every_good_file_is_stored_whole(fault_run):
+    fc, db, _ = fault_run
+    docs = _docs_by_path(db)
+    for path, n in [*fc.good.items(), (fc.vanishing, 1)]:
+        assert len(docs.get(str(path), [])) == n, path
+    assert sum(len(v) for v in docs.values()) == fc.n_good_docs + 1  # no document from a fault
+    with Store(db, readonly=True) as s:
+        c = s.conn
+        assert c.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS"
+                         " (SELECT 1 FROM parts p WHERE p.doc_id = d.id)").fetchone()[0] == 0
+        assert c.execute("SELECT count(*) FROM parts WHERE kind = 'raw'").fetchone()[0] == 0
+        status = dict(c.execute("SELECT path, status FROM sources").fetchall())
+        texts = {r[0]: r[1] for r in c.execute(
+            "SELECT d.path, group_concat(p.text, ' ') FROM documents d JOIN parts p ON p.doc_id = d.id"
+            " GROUP BY d.path")}
+        run = s.runs()[-1]
+    assert all(status[str(p)] == "done" for p in fc.good)
+    fatal = [f for f in fc.faults.values() if f.stage == "read" and f.path not in fc.good]
+    assert all(status[str(f.path)] == "failed" for f in fatal)
+    # Latin-1 and UTF-16 decoded right, not mojibake; the non-ASCII path is kept as is.
+    root = fc.root
+    assert "Dédé Sétiawan" in texts[str(root / "latin1.txt")]
+    assert "Ñoman Wíjaya" in texts[str(root / "utf16.txt")]
+    assert "Ñoman Wíjaya" in texts[str(root / "utf16_nobom.txt")]
+    assert any("Kajian Désa — Ñusantara" in p and "Bantul" in t for p, t in texts.items())
+    counts = run["counts"]
+    assert run["status"] == "done"
+    assert counts["files_failed"] == len({f.path for f in fc.faults.values() if f.path not in fc.good})
+    assert counts["documents_new"] == fc.n_good_docs + 1
+
+
+def test_rerun_adds_nothing_and_reports_discovery_faults_again(fault_run, tmp_path):
+    fc, db, _ = fault_run
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    before = _docs_by_path(copy)
+    r = runner.invoke(app, ["ingest", str(fc.root), "--db", str(copy), "--workers", "1", "--ocr", "off"])
+    assert r.exit_code == 1  # the symlink problems are still there
+    with Store(copy, readonly=True) as s:
+        counts = s.runs()[-1]["counts"]
+        errs = s.errors(run=s.runs()[-1]["id"])
+    assert counts["documents_new"] == 0 and counts["files_done"] == 0
+    assert {e["stage"] for e in errs} == {"discover"}
+    assert _docs_by_path(copy) == before
+
+
+def test_all_good_exits_0_and_usage_error_exits_2(tmp_path):
+    d = tmp_path / "ok"
+    d.mkdir()
+    (d / "a.txt").write_text(ABSTRACT_ID, encoding="utf-8")
+    db = tmp_path / "c.db"
+    r = runner.invoke(app, ["ingest", str(d), "--db", str(db), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["ingest", str(d), "--db", str(db), "--workers", "many"])
+    assert r.exit_code == 2
+
+
+def _small(tmp_path: Path) -> tuple[Path, Path, Path]:
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text(ABSTRACT_ID, encoding="utf-8")
+    victim = d / "b.txt"
+    victim.write_text(ABSTRACT_EN, encoding="utf-8")
+    (d / "c.txt").write_text(ABSTRACT_ID.replace("Gunungkidul", "Sleman"), encoding="utf-8")
+    return d, victim, tmp_path / "c.db"
+
+
+def _check_victim(db: Path, victim: Path, stage: str) -> None:
+    with Store(db, readonly=True) as s:
+        errs = s.errors()
+        paths = {r[0] for r in s.conn.execute("SELECT path FROM documents")}
+        state = s.source_state(str(victim))
+    assert len(errs) == 1 and errs[0]["path"] == str(victim) and errs[0]["stage"] == stage
+    assert "cannot read file" in errs[0]["message"] and "No such file" in errs[0]["message"]
+    assert paths == {str(victim.parent / "a.txt"), str(victim.parent / "c.txt")}
+    assert stage == "discover" or state.status == "failed"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_file_deleted_between_discovery_and_reading(tmp_path, workers):
+    folder, victim, db = _small(tmp_path)
+
+    def progress(event, data):
+        if event == "start":  # discovery and hashing are done, no file read yet
+            victim.unlink()
+
+    cfg = load_config({"db": db, "workers": workers})
+    with Store(db) as store:
+        s = ingest([folder], cfg, store, progress=progress)
+    assert (s.files_done, s.files_failed, s.documents_new) == (2, 1, 2)
+    _check_victim(db, victim, "read")
+
+
+def test_file_deleted_between_listing_and_hashing(tmp_path, monkeypatch):
+    folder, victim, db = _small(tmp_path)
+    real_walk = ingest_mod.walk
+
+    def walk(paths):
+        for item in real_walk(paths):
+            if getattr(item, "path", None) == victim:
+                victim.unlink()  # listed and stat-ed, gone before it is hashed
+            yield item
+
+    monkeypatch.setattr(ingest_mod, "walk", walk)
+    with Store(db) as store:
+        s = ingest([folder], load_config({"db": db, "workers": 1}), store)
+    assert (s.files_done, s.files_failed) == (2, 1)
+    _check_victim(db, victim, "discover")
+
+
+@pytest.mark.skipif(running_as_root(), reason="running as root: mode 000 does not stop root from reading; "
+                    "test_unreadable_file_simulated covers the same path")
+def test_unreadable_file_mode_000(tmp_path):
+    folder, victim, db = _small(tmp_path)
+    victim.chmod(0)
+    r = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--workers", "1"])
+    assert r.exit_code == 1
+    with Store(db, readonly=True) as s:
+        (e,) = s.errors()
+    assert e["path"] == str(victim) and "Permission denied" in e["message"]
+
+
+def test_unreadable_file_simulated(tmp_path, monkeypatch):
+    """As root chmod 000 does not bite: make opening that one file fail the way it would."""
+    folder, victim, db = _small(tmp_path)
+    real = ingest_mod.sha256_file
+
+    def sha(path, *a, **k):
+        if Path(path) == victim:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(ingest_mod, "sha256_file", sha)
+    r = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--workers", "1"])
+    assert r.exit_code == 1
+    assert f"failed {victim}: discover: cannot read file (Permission denied)" in r.stderr.splitlines()
+    assert len(_docs_by_path(db)) == 2
+
+
+# -- the CLI's own errors: one line, exit 2, traceback only with --debug ---------------------------
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    (tmp / "a.txt").write_text(ABSTRACT_ID, encoding="utf-8")
+    db = tmp / "c.db"
+    r = runner.invoke(app, ["ingest", str(tmp / "a.txt"), "--db", str(db), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    return db
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["query", "desa", "--theme", "no_such_theme"], "unknown theme 'no_such_theme': use one of"),
+    (["query", "desa", "--lang", "klingon"], "unknown language 'klingon'"),
+    (["query", '"desa'], "invalid search query"),
+    (["query", "desa AND"], "invalid search query"),
+    (["query", "NEAR(desa"], "invalid search query"),
+    (["query", "desa", "--db", "{missing}"], "no corpus database here"),
+    (["show", "x", "--db", "{missing}"], "no corpus database here"),
+    (["errors", "--db", "{missing}"], "no corpus database here"),
+    (["stats", "--by", "year", "--db", "{missing}"], "no corpus database here"),
+    (["stats", "--by", "colour"], "unknown --by 'colour'"),
+    (["ingest", "{missing_dir}", "--db", "{notdb}"], "not a usable corpus database"),
+])
+def test_cli_errors_one_line_exit_2_no_traceback(small_db, tmp_path, args, needle):
+    notdb = tmp_path / "notes.db"
+    notdb.write_text("this is not sqlite, it is a text file " * 100)
+    fill = {"missing": tmp_path / "missing.db", "missing_dir": tmp_path / "nowhere", "notdb": notdb}
+    args = [a.format(**fill) for a in args]
+    if "--db" not in args:
+        args += ["--db", str(small_db)]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2, (args, r.output)
+    assert needle in r.stderr and "Traceback" not in r.output
+    errs = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errs) == 1 and needle in errs[0]
+
+
+def test_debug_shows_the_traceback(small_db):
+    cmd = [sys.executable, "-m", "pipeline", "query", '"desa', "--db", str(small_db)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    plain = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    debug = subprocess.run([*cmd[:3], "--debug", *cmd[3:]], capture_output=True, text=True, cwd=ROOT, env=env,
+                           timeout=60)
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr
+    assert plain.stderr.strip() == "error: invalid search query: unbalanced double quote"
+    assert debug.returncode != 0 and "Traceback" in debug.stderr and "QuerySyntaxError" in debug.stderr
+
+
+def test_json_output_of_errors_lists_each_fault(fault_run):
+    fc, db, _ = fault_run
+    r = runner.invoke(app, ["errors", "--db", str(db), "--format", "json"])
+    assert r.exit_code == 0
+    rows = json.loads(r.stdout)
+    assert {row["path"] for row in rows} == {str(f.path) for f in fc.faults.values()}
