@@ -2,6 +2,10 @@
 
     python3 bench/bench_topics.py --db /tmp/topics-dev.db            # real corpus, both engines
     python3 bench/bench_topics.py --db /tmp/topics-dev.db --scale 10 # also the 10x replicated corpus
+    python3 bench/bench_topics.py --repeat 3 --no-sweep               # median of 3 fits at 1x
+
+The machine may be shared: every line carries the 1-minute load average before and after the job,
+and engines are compared by the ratio of their fit times within one run.
 
 The store must hold the dev abstracts (`govtext ingest ../shared/corpora/en-abstracts/icegov-proceedings.jsonl
 ../shared/corpora/id-abstracts/sinta_broad_abstracts.part*.jsonl --db /tmp/topics-dev.db`). Each fit runs
@@ -14,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -70,6 +76,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--scale", type=int, default=1, help="Also fit a corpus replicated this many times.")
     ap.add_argument("--engines", default="tomotopy,gensim")
+    ap.add_argument("--repeat", type=int, default=1, help="Fits per engine at 1x; the median is printed.")
     ap.add_argument("--no-sweep", action="store_true", help="Skip the k sweep (5..30 step 5).")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # child mode: JSON spec of one measurement
     a = ap.parse_args()
@@ -80,19 +87,34 @@ def main() -> None:
     if not Path(a.db).is_file():
         sys.exit(f"{a.db}: no store; ingest the dev abstracts first (see this file's docstring)")
     jobs = [dict(engine=e, k=a.k, scale=1, seed=a.seed, floor=True, sweep=False) for e in a.engines.split(",")]
+    # The sweep before the (long) replicated fits, so a run cut short still has it.
+    if not a.no_sweep:
+        jobs.append(dict(engine=a.engines.split(",")[0], k=0, scale=1, seed=a.seed, floor=False, sweep=True))
     if a.scale > 1:
         jobs += [dict(engine=e, k=a.k, scale=a.scale, seed=a.seed, floor=False, sweep=False)
                  for e in a.engines.split(",")]
-    if not a.no_sweep:
-        jobs.append(dict(engine=a.engines.split(",")[0], k=0, scale=1, seed=a.seed, floor=False, sweep=True))
+    fit_s: dict[tuple[str, int], float] = {}
     for spec in jobs:
-        r = subprocess.run([sys.executable, __file__, "--db", a.db, "--one", json.dumps(spec)],
-                           capture_output=True, text=True, check=True)
-        res = json.loads(r.stdout.strip().splitlines()[-1])
+        runs = []
+        for i in range(a.repeat if spec["scale"] == 1 and not spec["sweep"] else 1):
+            load0 = os.getloadavg()[0]
+            r = subprocess.run([sys.executable, __file__, "--db", a.db, "--one",
+                                json.dumps({**spec, "floor": spec["floor"] and i == 0})],
+                               capture_output=True, text=True, check=True)
+            runs.append(json.loads(r.stdout.strip().splitlines()[-1]))
+            runs[-1]["load"] = f"{load0:.1f}->{os.getloadavg()[0]:.1f}"
+        res = runs[0]
+        if len(runs) > 1:
+            res["fit_s"] = statistics.median(x["fit_s"] for x in runs)
+            res["fit_all"] = [x["fit_s"] for x in runs]
+            res["peak_mb"] = statistics.median(x["peak_mb"] for x in runs)
+            res["load"] = ", ".join(x["load"] for x in runs)
         if spec["sweep"]:
             curve = ", ".join(f"k={k}: c_v {cv:.3f} NPMI {n:+.3f}" for k, cv, n in res["curve"])
-            print(f"k sweep ({res['engine']}, {res['docs']} docs): {res['sweep_s']} s total; {curve}")
+            print(f"k sweep ({res['engine']}, {res['docs']} docs): {res['sweep_s']} s total; {curve} "
+                  f"[load {res['load']}]", flush=True)
             continue
+        fit_s[(res["engine"], res["scale"])] = res["fit_s"]
         line = (f"{res['engine']:>8} x{res['scale']:<2} {res['docs']:>6} docs {res['tokens']:>8} tokens "
                 f"k={res['k']}: fit {res['fit_s']:>6.1f} s, peak RSS {res['peak_mb']:.0f} MB "
                 f"(+{res['peak_mb_over_base']:.0f} MB for the fit)")
@@ -100,7 +122,13 @@ def main() -> None:
             line += f", c_v {res['c_v']:.3f}, NPMI {res['npmi']:+.3f}"
         if "floor_c_v" in res:
             line += f"; shuffled floor c_v {res['floor_c_v']:.3f}, NPMI {res['floor_npmi']:+.3f}"
-        print(line, flush=True)
+        if "fit_all" in res:
+            line += f"; median of {res['fit_all']} s"
+        print(line + f" [load {res['load']}]", flush=True)
+    for scale in sorted({sc for _, sc in fit_s}):
+        if ("tomotopy", scale) in fit_s and ("gensim", scale) in fit_s:
+            print(f"x{scale}: gensim / tomotopy fit time = "
+                  f"{fit_s[('gensim', scale)] / max(fit_s[('tomotopy', scale)], 1e-9):.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -284,6 +284,11 @@ class Store:
                 (_now(), status, json.dumps(counts), duration, run),
             )
 
+    def close_abandoned_runs(self) -> int:
+        """Runs still 'running' were killed (call only while holding run_lock): mark them 'killed'."""
+        with self.transaction() as c:
+            return c.execute("UPDATE runs SET status = 'killed' WHERE status = 'running'").rowcount
+
     def add_error(self, path: str, stage: str, message: str, run: int | None) -> None:
         with self.transaction() as c:
             c.execute(

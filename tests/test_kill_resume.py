@@ -18,7 +18,7 @@ import pytest
 from pipeline.config import load_config
 from pipeline.ingest import ingest
 from pipeline.store import Store
-from tests.faults import make_resume_corpus
+from tests.faults import check_sound, make_resume_corpus, signature
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20240611
@@ -34,41 +34,6 @@ def corpus(tmp_path_factory):
         s = ingest([folder], load_config({"db": ref, "workers": 1, "ocr": "off"}), store)
     assert s.documents_new == n and s.errors == 0
     return folder, n, signature(ref)
-
-
-def signature(db: Path) -> dict[str, tuple]:
-    """Everything a document is made of, without run numbers and timestamps."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-        docs = {r[0]: r[1:] for r in c.execute(
-            "SELECT id, path, source_id, format, doc_type, title, authors, year, langs, pages, pipeline_version"
-            " FROM documents")}
-        parts: dict[str, list] = {}
-        for r in c.execute("SELECT doc_id, seq, kind, lang, heading, text, norm FROM parts ORDER BY doc_id, seq"):
-            parts.setdefault(r[0], []).append(r[1:])
-        kws: dict[str, list] = {}
-        for r in c.execute("SELECT doc_id, seq, lang, text, norm FROM keywords ORDER BY doc_id, seq"):
-            kws.setdefault(r[0], []).append(r[1:])
-        tags: dict[str, list] = {}
-        for r in c.execute("SELECT doc_id, theme, round(score, 6), method FROM tags ORDER BY doc_id, theme"):
-            tags.setdefault(r[0], []).append(r[1:])
-    return {i: (d, tuple(parts.get(i, ())), tuple(kws.get(i, ())), tuple(tags.get(i, ()))) for i, d in docs.items()}
-
-
-def check_sound(db: Path) -> None:
-    """Intact file and index, every document whole, nothing twice."""
-    with sqlite3.connect(db) as c:
-        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert c.execute("PRAGMA foreign_key_check").fetchall() == []
-        c.execute("INSERT INTO parts_fts(parts_fts) VALUES('integrity-check')")  # raises when out of step
-        assert c.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS"
-                         " (SELECT 1 FROM parts p WHERE p.doc_id = d.id)").fetchone()[0] == 0
-        assert c.execute("SELECT count(*) FROM (SELECT doc_id, seq FROM parts GROUP BY doc_id, seq"
-                         " HAVING count(*) > 1)").fetchone()[0] == 0
-        assert c.execute("SELECT count(*) FROM (SELECT path, source_id FROM documents WHERE source_id IS NOT NULL"
-                         " GROUP BY path, source_id HAVING count(*) > 1)").fetchone()[0] == 0
-        # parts numbered 0..n-1 with no gap: nothing lost from the middle of a document
-        assert c.execute("SELECT count(*) FROM (SELECT doc_id FROM parts GROUP BY doc_id"
-                         " HAVING max(seq) + 1 != count(*))").fetchone()[0] == 0
 
 
 def _start(folder: Path, db: Path, workers: int, log: Path) -> subprocess.Popen:
@@ -124,6 +89,7 @@ def resume_and_check(folder: Path, db: Path, workers: int, n: int, ref: dict, lo
     with Store(db, readonly=True) as s:
         run = s.runs()[-1]
         assert [r["status"] for r in s.runs() if r["id"] > last_run] == ["done"]
+        assert {r["status"] for r in s.runs()} <= {"done", "killed"}  # the dead runs are marked
     counts = run["counts"]
     # Only what was left: finished files untouched, stored documents not redone.
     assert counts["files_unchanged"] == done

@@ -1,4 +1,10 @@
-"""Topic quality on the real ICEGOV abstracts (slow: ingest + one fit + a shuffled floor)."""
+"""Topic quality on real abstracts (slow: ingest ~1,900 records, one fit, a shuffled-words floor).
+
+ICEGOV (English, all e-government) plus one part of the SINTA broad sample (Indonesian, every
+field): the bilingual, multi-subject mix `topics fit` is meant for, at a third of the dev corpus
+and half the Gibbs iterations, so it runs in about a minute. ICEGOV alone is one subject: its
+topics split hairs and sit barely above the floor (c_v 0.39 vs 0.31 at k=10), which says little.
+"""
 
 from __future__ import annotations
 
@@ -14,18 +20,26 @@ from pipeline.topics.select import floor
 
 
 @pytest.mark.slow
-def test_icegov_topics_beat_the_shuffled_floor(shared_corpora: Path, tmp_path: Path) -> None:
+def test_real_abstracts_topics_beat_the_shuffled_floor(shared_corpora: Path, tmp_path: Path) -> None:
     from pipeline.ingest import ingest
 
-    store = Store(tmp_path / "icegov.db")
+    store = Store(tmp_path / "real.db")
     cfg = Config(db=store.path, workers=1)
-    ingest([shared_corpora / "en-abstracts" / "icegov-proceedings.jsonl"], cfg, store)
+    ingest([shared_corpora / "en-abstracts" / "icegov-proceedings.jsonl",
+            shared_corpora / "id-abstracts" / "sinta_broad_abstracts.part1.jsonl"], cfg, store)
     p = prepare(store)
-    assert len(p) > 800
+    assert len(p) > 1800 and {"id", "en"} <= set(p.langs)
     r = fit(store, 10, seed=42, registry=Registry(tmp_path / "models"), prepared=p,
             engine_params={"iterations": 500})
     floor_cv, floor_npmi = floor("tomotopy", p.texts, p.dictionary, 10, 42, iterations=500)
-    assert r.c_v > floor_cv + 0.1 and r.npmi > floor_npmi + 0.05, (r.c_v, floor_cv, r.npmi, floor_npmi)
+    assert r.c_v > floor_cv + 0.15 and r.npmi > floor_npmi + 0.08, (r.c_v, floor_cv, r.npmi, floor_npmi)
     terms = {t for topic in r.topics for t, _ in topic["terms"][:10]}
-    assert {"e-government", "citizen"} <= terms
+    assert "e-government" in terms
     assert all(t["label"] for t in r.topics)
+    # the ingest tagged the documents, so topics link to themes through them; the ICEGOV topic
+    # that leads with e-government is linked to that theme
+    assert all(t["meta"]["theme_link"]["method"] == "tags" for t in r.topics)
+    egov = [t for t in r.topics if "e-government" in [w for w, _ in t["terms"][:3]]]
+    assert egov and all(t["theme"] == "e_government" for t in egov), [(t["label"], t["theme"]) for t in egov]
+    # not every topic is forced onto a theme
+    assert any(t["theme"] is None for t in r.topics)

@@ -53,6 +53,7 @@ def _ingest(paths: list[Path], cfg: Any, command: str, retry_failed: bool) -> An
 
     store = Store(cfg.db)
     with store.run_lock():
+        store.close_abandoned_runs()  # the lock is ours: a run still 'running' died without finishing
         with Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[docs]} docs, {task.fields[pages]} pages"), TimeElapsedColumn(),

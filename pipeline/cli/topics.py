@@ -47,7 +47,7 @@ def _table_rows(rows: list[dict]) -> list[dict]:
         by_lang = r.get("terms_by_lang") or {}
         out.append({**r, "terms": " ".join(r["terms"][:8]),
                     "en": " ".join(by_lang.get("en", [])[:5]), "id": " ".join(by_lang.get("id", [])[:5]),
-                    "trend": trend})
+                    "trend": trend, "theme": r.get("theme") or "none"})
     return out
 
 

@@ -33,18 +33,30 @@ def _f1(y: np.ndarray, pred: np.ndarray) -> float:
 
 
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.05), 2)
+BLEND_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
-def tune_thresholds(Y: np.ndarray, P: np.ndarray, default: float = 0.5) -> np.ndarray:
-    """Per column, the grid threshold that maximises F1 of out-of-fold probabilities."""
-    out = np.full(Y.shape[1], default)
+def tune_thresholds(Y: np.ndarray, P: np.ndarray, L: np.ndarray | None = None, blends: tuple[float, ...] = (0.0,),
+                    default: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Per theme, the lexicon share and threshold that maximise F1 of out-of-fold scores.
+
+    Scores are (1 - a) * model + a * lexicon. Some themes are said in a few fixed phrases (the
+    lexicon knows them), others in varied words (the model learns them): each gets its own mix.
+    Ties go to thresholds near ``default`` and to the smaller lexicon share.
+    """
+    L = np.zeros_like(P) if L is None else L
+    thresholds = np.full(Y.shape[1], default)
+    mix = np.full(Y.shape[1], blends[0])
     for j in range(Y.shape[1]):
         y = Y[:, j].astype(bool)
         if y.sum() == 0:
             continue
-        scores = [(_f1(y, P[:, j] >= t), -abs(t - default), t) for t in THRESHOLD_GRID]
-        out[j] = max(scores)[2]
-    return out
+        best = max(
+            (_f1(y, (1 - a) * P[:, j] + a * L[:, j] >= t), -abs(t - default), -a, t, a)
+            for a in blends for t in THRESHOLD_GRID
+        )
+        thresholds[j], mix[j] = best[3], best[4]
+    return thresholds, mix
 
 
 @dataclass
@@ -56,8 +68,11 @@ class ThemeClassifier:
     seed: int = 42
     threshold_folds: int = 4
     char_weight: float = 0.0  # character n-grams of normal forms: cognates (korupsi/corruption) meet
-    lexicon_blend: float = 0.0  # share of the lexicon score in the final probability
+    # The lexicon's share of the score; None tunes it per theme by cross-validation (which
+    # overfits on a few hundred documents: measured 0.58 macro-F1 against 0.61 for a fixed 0.3).
+    lexicon_blend: float | None = 0.3
     thresholds_: np.ndarray | None = field(default=None, repr=False)
+    blend_: np.ndarray | None = field(default=None, repr=False)
     _tfidf: Any = field(default=None, repr=False)
     _dict: Any = field(default=None, repr=False)
     _chars: Any = field(default=None, repr=False)
@@ -115,29 +130,31 @@ class ThemeClassifier:
         Y = np.asarray(Y, dtype=int)
         if len(views) < 2:
             raise ValueError("need at least 2 labelled documents to train")
-        self.thresholds_ = self._cv_thresholds(views, Y)
+        self.thresholds_, self.blend_ = self._cv_thresholds(views, Y)
         X = self._matrix(views, fit=True)
         self._models = self._fit_models(X, Y)
         return self
 
-    def _cv_thresholds(self, views: list[DocView], Y: np.ndarray) -> np.ndarray:
+    def _cv_thresholds(self, views: list[DocView], Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         folds = min(self.threshold_folds, len(views))
         if folds < 2:
-            return np.full(Y.shape[1], 0.5)
+            return np.full(Y.shape[1], 0.5), np.zeros(Y.shape[1])
         P = np.zeros(Y.shape, dtype=float)
         for train, test in KFold(folds, shuffle=True, random_state=self.seed).split(views):
             inner = ThemeClassifier(**{**self.get_params(), "themes": self.themes})
             X = inner._matrix([views[i] for i in train], fit=True)
             models = inner._fit_models(X, Y[train])
-            tv = [views[i] for i in test]
-            P[test] = self._blend(inner._proba(models, inner._matrix(tv, fit=False)), tv)
-        return tune_thresholds(Y, P)
+            P[test] = inner._proba(models, inner._matrix([views[i] for i in test], fit=False))
+        blends = BLEND_GRID if self.lexicon_blend is None else (self.lexicon_blend,)
+        return tune_thresholds(Y, P, self._lexicon(views, P.shape), blends)
+
+    def _lexicon(self, views: list[DocView], shape: tuple[int, int]) -> np.ndarray:
+        return np.array([[v.lexicon.get(t, 0.0) for t in self.themes] for v in views], dtype=float).reshape(shape)
 
     def _blend(self, P: np.ndarray, views: list[DocView]) -> np.ndarray:
-        if not self.lexicon_blend:
+        if self.blend_ is None or not self.blend_.any():
             return P
-        L = np.array([[v.lexicon.get(t, 0.0) for t in self.themes] for v in views]).reshape(P.shape)
-        return (1 - self.lexicon_blend) * P + self.lexicon_blend * L
+        return (1 - self.blend_) * P + self.blend_ * self._lexicon(views, P.shape)
 
     def predict_proba(self, views: list[DocView]) -> np.ndarray:
         return self._blend(self._proba(self._models, self._matrix(views, fit=False)), views)

@@ -20,7 +20,7 @@ from pipeline.topics.engines import DEFAULT_ENGINE, Engine, load_engine, make_en
 from pipeline.topics.label import label, load_taxonomy
 from pipeline.topics.link import link_topics
 from pipeline.topics.prepare import MIN_DOCS, Prepared, prepare, stop_list_signature
-from pipeline.topics.select import Point, k_range, score, sweep
+from pipeline.topics.select import TOP_N, WINDOW, Point, k_range, score, sweep
 
 N_TERMS = 30  # terms kept per topic in the store (show prints the first 10)
 
@@ -176,6 +176,9 @@ def fit(
         "n_docs": len(p),
         "vocabulary": len(p.dictionary),
         "metrics": {"c_v": round(c_v, 4), "npmi": round(npmi, 4)},
+        # what the metrics were computed on: the prepared training documents, top TOP_N terms
+        "coherence": {"top_n": TOP_N, "windows": WINDOW, "texts": "training documents", "docs": len(p),
+                      "tokens": sum(map(len, p.texts))},
         "curve": [pt.__dict__ for pt in curve],
         "updates": [],
     }
@@ -254,7 +257,8 @@ def show(store: Store, model_id: str | None = None, n_terms: int = 10) -> list[d
     return [
         {"topic": r["topic"], "terms": [t for t, _ in r["terms"][:n_terms]], "label": r["label"],
          "theme": r["theme"], "weight": r["weight"], "terms_by_lang": r["meta"].get("terms_by_lang", {}),
-         "prevalence_by_year": r["meta"].get("prevalence_by_year", {}), "model": mid}
+         "prevalence_by_year": r["meta"].get("prevalence_by_year", {}),
+         "theme_link": r["meta"].get("theme_link", {}), "model": mid}
         for r in rows
     ]
 

@@ -13,6 +13,9 @@ from gensim.corpora import Dictionary
 from pipeline.topics.engines import Engine, make_engine
 
 TOP_N = 10  # terms per topic that coherence judges (the usual c_v setting)
+# Sliding-window sizes, pinned to the values of Röder et al. (and gensim's defaults) so that a
+# reported c_v or NPMI means the same thing in `topics fit`, the k sweep and bench/.
+WINDOW = {"c_v": 110, "c_npmi": 10}
 
 
 @dataclass
@@ -32,7 +35,7 @@ def coherence(topics: list[list[str]], texts: list[list[str]], dictionary: Dicti
     if not topics:
         return float("nan")
     cm = CoherenceModel(topics=topics, texts=texts, dictionary=dictionary, coherence=measure,
-                        processes=1, topn=max(len(t) for t in topics))
+                        processes=1, topn=max(len(t) for t in topics), window_size=WINDOW.get(measure))
     return float(cm.get_coherence())
 
 

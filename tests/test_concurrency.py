@@ -1,0 +1,122 @@
+"""Readers while a run writes (WAL), and two writers at once: the second refuses, nothing breaks."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import load_config
+from pipeline.ingest import ingest
+from pipeline.store import Store
+from tests.faults import check_sound, make_resume_corpus, signature
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+LOCKED = "another govtext run is writing to this database; wait for it to finish"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("conc")
+    folder = tmp / "in"
+    n = make_resume_corpus(folder, n_txt=80, n_jsonl=40, n_csv=20, seed=5)
+    ref = tmp / "alone.db"
+    with Store(ref) as store:
+        ingest([folder], load_config({"db": ref, "workers": 1, "ocr": "off"}), store)
+    return folder, n, signature(ref), ref
+
+
+def _ingest_cmd(folder: Path, db: Path, workers: int = 1) -> list[str]:
+    return [sys.executable, "-m", "pipeline", "ingest", str(folder), "--db", str(db), "--workers", str(workers),
+            "--ocr", "off"]
+
+
+def _docs(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as c:
+            return c.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except sqlite3.Error:
+        return -1
+
+
+def _wait_for_docs(p: subprocess.Popen, db: Path, at_least: int = 1, limit: float = 120) -> None:
+    t0 = time.monotonic()
+    while _docs(db) < at_least:
+        assert p.poll() is None, "the run ended before writing"
+        assert time.monotonic() - t0 < limit
+        time.sleep(0.02)
+
+
+def test_query_show_stats_errors_work_during_a_run(corpus, tmp_path):
+    folder, n, ref, ref_db = corpus
+    db = tmp_path / "c.db"
+    for args in (["query", "desa"], ["stats", "--by", "year"]):  # imports paid now, so reads come quick
+        assert runner.invoke(app, [*args, "--db", str(ref_db)]).exit_code == 0
+    writer = subprocess.Popen(_ingest_cmd(folder, db), cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_docs(writer, db)
+        rounds, seen = 0, []
+        while writer.poll() is None or rounds == 0:
+            r = runner.invoke(app, ["query", "penelitian OR study", "--db", str(db), "--format", "json",
+                                    "--limit", "5"])
+            assert r.exit_code == 0, r.output
+            rows = json.loads(r.stdout)
+            if rows:
+                r = runner.invoke(app, ["show", rows[0]["id"], "--db", str(db), "--format", "json"])
+                assert r.exit_code == 0, r.output
+                doc = json.loads(r.stdout)
+                assert doc["parts"] and doc["title"]  # a document is seen whole or not at all
+            r = runner.invoke(app, ["stats", "--by", "year", "--db", str(db), "--format", "json"])
+            assert r.exit_code == 0, r.output
+            r = runner.invoke(app, ["errors", "--db", str(db), "--format", "json"])
+            assert r.exit_code == 0 and json.loads(r.stdout) == []
+            seen.append(_docs(db))
+            rounds += 1
+        assert writer.wait(timeout=300) == 0, writer.stderr.read()
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+    assert rounds >= 2 and min(seen) < n  # the reads did overlap the writing
+    # A reader in its own process, too (the CLI as users start it).
+    r = subprocess.run([sys.executable, "-m", "pipeline", "query", "transparansi", "--db", str(db), "-f", "json"],
+                       capture_output=True, text=True, env=ENV, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0 and json.loads(r.stdout)
+    check_sound(db)
+    assert signature(db) == ref
+
+
+def test_second_run_refuses_while_the_first_writes(corpus, tmp_path):
+    folder, n, ref, ref_db = corpus
+    db = tmp_path / "c.db"
+    first = subprocess.Popen(_ingest_cmd(folder, db, workers=2), cwd=tmp_path, env=ENV,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_docs(first, db)
+        second = subprocess.run(_ingest_cmd(folder, db), cwd=tmp_path, env=ENV, capture_output=True, text=True,
+                                timeout=120)
+        assert first.poll() is None, "the first run ended before the second started: nothing was tested"
+        assert second.returncode == 2
+        assert second.stderr.strip() == f"error: {db}: {LOCKED}"
+        # Other writing commands refuse the same way, in this process too.
+        r = runner.invoke(app, ["tag", "--db", str(db)])
+        assert r.exit_code == 2 and LOCKED in r.stderr and "Traceback" not in r.output
+        assert first.wait(timeout=300) == 0, first.stderr.read()
+    finally:
+        if first.poll() is None:
+            first.kill()
+    check_sound(db)
+    with Store(db, readonly=True) as s:
+        assert [r["status"] for r in s.runs()] == ["done"]  # the refused run left no trace
+        assert s.errors() == []
+    assert signature(db) == ref  # the same corpus as a run made alone
