@@ -269,6 +269,7 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2", help="worker counts to compare")
     ap.add_argument("--scale", type=int, default=None, help="replication factor; default 10, quick 3; 0 = skip")
     ap.add_argument("--stages", action="store_true", help="also time each stage in process")
+    ap.add_argument("--no-baseline", action="store_true", help="skip bare spaCy (no ratios)")
     ap.add_argument("--profile", metavar="FILE", help="also cProfile one in-process run (workers=1)")
     args = ap.parse_args()
     runs = args.runs or (1 if args.quick else 3)
@@ -290,10 +291,12 @@ def main() -> None:
         if args.profile:
             profile_run(paths, db, args.profile)
 
-        base_s = spacy_baseline(records, runs)
-        base_rate = len(records) / base_s
-        print(f"bare spaCy (blank + lookup lemmatizer, nlp.pipe, one core): {base_rate:,.0f} texts/s"
-              f" ({base_s:.2f} s)")
+        base_rate = float("nan")
+        if not args.no_baseline:
+            base_s = spacy_baseline(records, runs)
+            base_rate = len(records) / base_s
+            print(f"bare spaCy (blank + lookup lemmatizer, nlp.pipe, one core): {base_rate:,.0f} texts/s"
+                  f" ({base_s:.2f} s)")
         help_s = statistics.median(help_wall() for _ in range(3))
         print(f"govtext --help: {help_s:.2f} s")
 

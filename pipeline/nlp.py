@@ -21,12 +21,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-import spacy
-from spacy.lang.char_classes import ALPHA
-from spacy.language import Language
-from spacy.util import compile_infix_regex
+from typing import TYPE_CHECKING
 
 from pipeline.document import Document
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokenizer import Tokenizer
 
 VERSION = "1"
 
@@ -104,49 +105,100 @@ def _domain_stops() -> tuple[frozenset[str], frozenset[str]]:
 # -- spaCy pipelines ------------------------------------------------------------------------------
 
 
-def _keep_hyphenated(nlp: Language) -> None:
-    """Stop the tokenizer splitting at a plain hyphen inside a word.
+TOKENIZER = "govtext.tokenizer.v1"
+
+
+def _infixes(defaults: list[str]) -> list[str]:
+    """The language's infix rules, except that a plain hyphen inside a word no longer splits.
 
     spaCy splits ``e-government`` and ``prinsip-prinsip`` into three tokens; we need them whole
     (compound terms, reduplications). Dashes (–, —, --) between words still split.
     """
+    from spacy.lang.char_classes import ALPHA
+
     probes = ("a-b", "a-1", "1-a")
-    kept = [p for p in nlp.Defaults.infixes if not any(re.search(p, s) for s in probes)]
-    kept += [
+    kept = [p for p in defaults if not any(re.search(p, s) for s in probes)]
+    return kept + [
         rf"(?<=[{ALPHA}0-9])(?:–|—|--|---|——|~)(?=[{ALPHA}0-9])",
         rf"(?<=[{ALPHA}])/(?=[{ALPHA}])",
         rf"(?<=[{ALPHA}0-9])[=<>](?=[{ALPHA}0-9])",  # n=120, p<0.05
     ]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(kept).finditer
+
+
+def _redundant_exception(orth: str) -> bool:
+    # Hyphenated words (15.6k of the Indonesian tokenizer's 16k special cases: abang-abang,
+    # Abang-Abang, ABANG-ABANG, ...) only exist to stop the default infix rule splitting at the
+    # hyphen; with _infixes they come out as one token anyway (tests/test_nlp.py checks every
+    # one), and loading them cost ~2.5 s per process.
+    return "-" in orth and all(part.isalpha() for part in orth.split("-"))
+
+
+def make_tokenizer(nlp: Language) -> Tokenizer:
+    """spaCy's default tokenizer for ``nlp``'s language, built once with our rules: _infixes()
+    and the special cases minus the redundant hyphenated ones (building the default and then
+    changing its infixes reloaded all 16k Indonesian special cases a second time)."""
+    from spacy.tokenizer import Tokenizer
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    d = nlp.Defaults
+    rules = {k: v for k, v in (d.tokenizer_exceptions or {}).items() if not _redundant_exception(k)}
+    return Tokenizer(
+        nlp.vocab,
+        rules=rules,
+        prefix_search=compile_prefix_regex(d.prefixes).search if d.prefixes else None,
+        suffix_search=compile_suffix_regex(d.suffixes).search if d.suffixes else None,
+        infix_finditer=compile_infix_regex(_infixes(list(d.infixes or ()))).finditer,
+        token_match=d.token_match,
+        url_match=d.url_match,
+    )
+
+
+@functools.cache
+def _spacy():
+    """spaCy, imported on first use (~2 s) with our tokenizer registered."""
+    import spacy
+
+    @spacy.registry.tokenizers(TOKENIZER)
+    def _create_tokenizer():
+        return make_tokenizer
+
+    return spacy
 
 
 def load_pipeline(lang: str, model: str | None = None) -> Language:
     """The spaCy pipeline for a language, loaded once per process.
 
-    model None: ``spacy.blank(lang)`` with the lookup lemmatizer (tables from
-    spacy-lookups-data, nothing downloaded). model "en_core_web_sm" (an installed package or a
-    path): that trained pipeline. Raises ValueError when it is not installed.
+    model None: ``spacy.blank(lang)`` with our tokenizer (make_tokenizer); English gets the
+    lookup lemmatizer (tables from spacy-lookups-data, nothing downloaded); Indonesian, stemmed
+    by Sastrawi, gets no pipes. model "en_core_web_sm" (an installed package or a path): that
+    trained pipeline, its tokenizer's infixes changed the same way. Raises ValueError when it is
+    not installed.
     """
     return _load_pipeline(lang, model or None)
 
 
 @functools.cache
 def _load_pipeline(lang: str, model: str | None) -> Language:
-    if model:
-        try:
-            nlp = spacy.load(model)
-        except (OSError, ImportError):
-            raise ValueError(
-                f"spaCy pipeline {model!r} is not installed: "
-                f"pip install it, or leave the {lang!r} model unset"
-            ) from None
-        if nlp.lang != lang:
-            raise ValueError(f"spaCy pipeline {model!r} is for language {nlp.lang!r}, not {lang!r}")
-    else:
-        nlp = spacy.blank(lang)
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
-    _keep_hyphenated(nlp)
+    spacy = _spacy()
+    if not model:
+        nlp = spacy.blank(lang, config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
+        if lang == "en":
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            nlp.initialize()
+        return nlp
+    try:
+        nlp = spacy.load(model)
+    except (OSError, ImportError):
+        raise ValueError(
+            f"spaCy pipeline {model!r} is not installed: "
+            f"pip install it, or leave the {lang!r} model unset"
+        ) from None
+    if nlp.lang != lang:
+        raise ValueError(f"spaCy pipeline {model!r} is for language {nlp.lang!r}, not {lang!r}")
+    # A trained pipeline keeps its own tokenizer settings; only the hyphen rule is ours.
+    from spacy.util import compile_infix_regex
+
+    nlp.tokenizer.infix_finditer = compile_infix_regex(_infixes(list(nlp.Defaults.infixes or ()))).finditer
     return nlp
 
 
@@ -435,6 +487,7 @@ def process(doc: Document, models: Mapping[str, str] | None = None) -> Document:
 __all__ = [
     "VERSION",
     "load_pipeline",
+    "make_tokenizer",
     "normalise",
     "normalise_many",
     "content_terms",

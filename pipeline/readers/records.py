@@ -547,8 +547,12 @@ def read_ris(path: Path, options: ReadOptions) -> Iterator[Document | RecordErro
             yield item
             continue
         lineno, rec = item
-        # Keyword and author tags repeat: pass lists; other tags: the first value.
-        flat = {t: (v if t in ("KW", "AU", "A1") else v[0]) for t, v in rec.items()}
+        # Keyword and author tags repeat: pass lists. Exports repeat AB for an abstract in a second
+        # language: keep every one (the segment stage splits them). Other tags: the first value.
+        flat = {
+            t: (v if t in ("KW", "AU", "A1") else "\n\n".join(v) if t in ("AB", "N2") else v[0])
+            for t, v in rec.items()
+        }
         source_id = (rec.get("ID") or rec.get("AN") or [None])[0] or None
         doc = build_document(flat, fm, index, path, "ris", source_id=source_id)
         if isinstance(doc, RecordError):
