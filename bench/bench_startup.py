@@ -61,7 +61,15 @@ def steps(tmp: Path) -> dict[str, list[str] | callable]:
 
     def ingest() -> list[str]:
         # A fresh database for every run: the first ingest into an empty store is what we time.
-        return [*_govtext(), "ingest", str(txt), "--db", str(tmp / f"run{next(counter)}.db"), "--workers", "1"]
+        return [
+            *_govtext(),
+            "ingest",
+            str(txt),
+            "--db",
+            str(tmp / f"run{next(counter)}.db"),
+            "--workers",
+            "1",
+        ]
 
     return {
         "help": lambda: [*_govtext(), "--help"],

@@ -20,7 +20,6 @@ import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from pipeline.document import Document
@@ -190,8 +189,7 @@ def _load_pipeline(lang: str, model: str | None) -> Language:
         nlp = spacy.load(model)
     except (OSError, ImportError):
         raise ValueError(
-            f"spaCy pipeline {model!r} is not installed: "
-            f"pip install it, or leave the {lang!r} model unset"
+            f"spaCy pipeline {model!r} is not installed: pip install it, or leave the {lang!r} model unset"
         ) from None
     if nlp.lang != lang:
         raise ValueError(f"spaCy pipeline {model!r} is for language {nlp.lang!r}, not {lang!r}")
@@ -321,7 +319,8 @@ def _is_content(token: str, norm: str) -> bool:
 # spaCy tokenises each whitespace-separated chunk on its own, so a chunk's normal forms are a
 # pure function of the chunk: cache them per chunk ("kebijakan," -> ("kebijakan",)). spaCy's own
 # chunk cache is switched off for the rest of a text once a special case matched in it (the
-# Indonesian tokenizer has ~16k), which made its affix regexes the bulk of our cost. Cached
+# default Indonesian tokenizer had ~16k; make_tokenizer keeps ~400), which made its affix regexes
+# the bulk of our cost. Cached
 # values: (normal forms, content terms). Vocabulary is Zipfian: 86% of chunks hit already in a
 # first pass over 1,900 abstracts.
 _CHUNKS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {"id": {}, "en": {}}

@@ -285,7 +285,40 @@ def test_missing_trained_pipeline_is_a_clear_value_error():
 def test_default_pipelines_are_blank_with_lookup_lemmatizer_and_cached():
     p = nlp.load_pipeline("en")
     assert p.pipe_names == ["lemmatizer"] and p is nlp.load_pipeline("en", None)
-    assert nlp.load_pipeline("id").lang == "id"
+    ind = nlp.load_pipeline("id")
+    assert ind.lang == "id" and ind.pipe_names == []  # Sastrawi stems Indonesian, no lemmatizer
+    for lang in ("id", "en"):
+        assert nlp.load_pipeline(lang).config["nlp"]["tokenizer"] == {"@tokenizers": nlp.TOKENIZER}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_dropped_special_cases_tokenize_whole_without_them(lang):
+    """The hyphenated special cases make_tokenizer leaves out come out as the same one token."""
+    from spacy.util import get_lang_class
+
+    tokenizer = nlp.load_pipeline(lang).tokenizer
+    defaults = get_lang_class(lang).Defaults.tokenizer_exceptions  # class data: no default tokenizer built
+    dropped = [k for k in defaults if k not in tokenizer.rules]
+    if lang == "id":
+        assert len(dropped) > 15_000 and len(tokenizer.rules) < 500
+    assert all(nlp._redundant_exception(k) for k in dropped)
+    for key in dropped:
+        assert [t.text for t in tokenizer(key)] == [key]
+        assert [t.text for t in tokenizer(f"({key}),")] == ["(", key, ")", ","]
+    # special cases that split or join differently from the affix rules are kept
+    assert [t.text for t in nlp.load_pipeline("en").tokenizer("don't")] == ["do", "n't"]
+    assert [t.text for t in nlp.load_pipeline("id").tokenizer("Dr. M.Si.")] == ["Dr.", "M.Si."]
+
+
+def test_imports_stay_light():
+    """Importing the CLI or pipeline.nlp must not pull in spaCy (~2 s) or the language models."""
+    code = (
+        "import sys, pipeline.cli, pipeline.nlp, pipeline.language; "
+        "heavy = {'spacy', 'thinc', 'py3langid', 'Sastrawi', 'sklearn', 'gensim', 'tomotopy'}; "
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert res.stdout.strip() == "[]"
 
 
 def test_pipeline_from_a_path_is_used_for_english(tmp_path):

@@ -14,8 +14,7 @@ from pipeline.config import Config
 from pipeline.document import Document, Part, Tag
 from pipeline.models import Registry
 from pipeline.store import Store
-from pipeline.topics import TooSmall, compare, export, fit, fit_for_run, load, show, update
-from pipeline.topics import storage
+from pipeline.topics import TooSmall, compare, export, fit, fit_for_run, load, show, storage, update
 from pipeline.topics.storage import active_model, modelled_doc_ids
 
 SUBJECTS = {
@@ -179,6 +178,22 @@ def test_fit_for_run_fits_then_knows_nothing_changed(store: Store, tmp_path: Pat
     cfg = Config(db=store.path, topics_k="3", seed=5)
     first = fit_for_run(store, cfg)
     assert first.startswith("model ") and "k=3" in first
+    # unchanged data is recognised from the store alone: nothing is prepared (no spaCy) or fitted
+    import importlib
+
+    fit_module = importlib.import_module("pipeline.topics.fit")  # the package's `fit` is the function
+
+    def no_prepare(*a, **k):  # noqa: ANN002, ANN003
+        raise AssertionError("prepared an unchanged corpus")
+
+    monkeypatch.setattr(fit_module, "prepare", no_prepare)
+    assert fit_for_run(store, cfg).startswith("unchanged")
+    monkeypatch.undo()
+    monkeypatch.setenv("GOVTEXT_MODELS", str(tmp_path / "models"))
+    # stored normal forms that changed under the same document ids (a new nlp) mean a refit
+    with store.transaction() as c:
+        c.execute("UPDATE parts SET norm = norm || ' pasien' WHERE doc_id = 'doc0000' AND kind = 'abstract'")
+    assert fit_for_run(store, cfg).startswith("model ")
     assert fit_for_run(store, cfg).startswith("unchanged")
     store.write_documents(_docs(3, seed=4, start=60), "test", None)
     assert fit_for_run(store, cfg).startswith("model ")
@@ -264,12 +279,15 @@ def test_link_by_tags_recovers_known_themes_and_leaves_the_rest_unlinked() -> No
             s.add(rng.choice(["transparency", "service_quality", "e_government", "rule_of_law"]))
     for d in ids[-3:]:  # a rare theme, all in topic 3: a huge lift on too little support
         tags[d].add("partnership")
+    for d in ids[100:107]:  # 7% of topic 1: lift and support enough, but too small a share
+        tags[d].add("anti_corruption")
     themes, y = tag_matrix(ids, tags)
     links = link_by_tags(weights, themes, y)
     assert [lk.theme for lk in links] == ["transparency", "service_quality", "e_government", None]
     assert all(lk.method == "tags" for lk in links)
     assert links[2].lift > 2 and links[2].support > 50 and 0.5 < links[2].share < 0.8
-    assert not any(c["theme"] in ("participation", "partnership") for lk in links for c in lk.candidates)
+    assert not any(c["theme"] in ("participation", "partnership", "anti_corruption")
+                   for lk in links for c in lk.candidates)
     # no tags at all in a tagged corpus: nothing is linked
     none = link_by_tags(weights, themes, np.zeros_like(y))
     assert [lk.theme for lk in none] == [None] * 4

@@ -9,7 +9,7 @@ and the other way round.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.document import Document
 from pipeline.themes.evidence import collect, lexicon_score, zone_totals
@@ -22,8 +22,9 @@ TEXT_KINDS = ("title", "abstract", "keywords")
 class DocView:
     tokens: list[str]
     concepts: dict[str, float]
-    lang: str
-    lexicon: dict[str, float]  # the lexicon method's score per theme  # "id", "en", "mixed" or "other": the main language of title+abstract
+    lang: str  # "id", "en", "mixed" or "other": the main language of title+abstract
+    lexicon: dict[str, float]  # the lexicon method's score per theme
+    title: list[str] = field(default_factory=list)  # the title's terms, for a feature namespace of their own
 
 
 def main_lang(doc: Document) -> str:
@@ -45,9 +46,13 @@ def doc_view(doc: Document, tax: Taxonomy) -> DocView:
     texts = [p.text for p in parts] + [k.text for k in doc.keywords]
     langs = [p.lang for p in parts] + [k.lang for k in doc.keywords]
     tokens: list[str] = []
+    title: list[str] = []
     for i, terms in enumerate(content_terms_many(texts, langs)):
+        is_title = i < len(parts) and parts[i].kind == "title"
         # The title says what the study is about: its terms count twice (codebook: the title decides).
-        tokens.extend(terms * (2 if i < len(parts) and parts[i].kind == "title" else 1))
+        tokens.extend(terms * (2 if is_title else 1))
+        if is_title:
+            title.extend(terms)
     ev = collect(doc, tax)
     concepts: dict[str, float] = {}
     for theme in ev.hits:
@@ -55,4 +60,4 @@ def doc_view(doc: Document, tax: Taxonomy) -> DocView:
             concepts[f"{theme}@{zone}"] = math.log1p(w)
         concepts[f"{theme}#terms"] = float(len(ev.terms[theme]))
     lexicon = {t: lexicon_score(ev, t) for t in ev.hits}
-    return DocView(tokens, concepts, main_lang(doc), lexicon)
+    return DocView(tokens, concepts, main_lang(doc), lexicon, title)

@@ -19,7 +19,7 @@ from pipeline.topics import storage
 from pipeline.topics.engines import DEFAULT_ENGINE, Engine, load_engine, make_engine
 from pipeline.topics.label import label, load_taxonomy
 from pipeline.topics.link import link_topics
-from pipeline.topics.prepare import MIN_DOCS, Prepared, prepare, stop_list_signature
+from pipeline.topics.prepare import MIN_DOCS, PARTS, Prepared, prepare, stop_list_signature
 from pipeline.topics.select import TOP_N, WINDOW, Point, k_range, score, sweep
 
 N_TERMS = 30  # terms kept per topic in the store (show prints the first 10)
@@ -59,13 +59,19 @@ def _fingerprint(p: Prepared, params: dict[str, Any]) -> str:
 
 
 def input_hash(store: Store, spec: dict[str, Any]) -> str:
-    """What a fit's input depends on, without preparing it: the fit spec, every document's id (a
-    hash of its content) and pipeline version (which fixes its stored normal forms), and the
-    stop-word lists. `govtext run` compares it to skip an unchanged corpus in milliseconds where
-    preparing would load spaCy to normalise the domain stop words (~8 s on a loaded machine)."""
+    """What a fit's input depends on, read straight from the store without preparing it: the fit
+    spec, the stop-word lists, and every modelled part's stored normal forms (plus the year).
+
+    `govtext run` compares it to skip an unchanged corpus in well under a second, where preparing
+    would load spaCy to normalise the domain stop words (~8 s on a loaded machine). The norms are
+    hashed rather than trusted to the pipeline version: they changed under an unchanged version
+    string while nlp.py was being worked on, and a stale "unchanged" would be worse than a refit.
+    """
+    kinds = PARTS[spec.get("parts", "all")]
     items = [json.dumps(spec, sort_keys=True), stop_list_signature()]
-    items += [f"{r[0]}\t{r[1]}" for r in store.conn.execute(
-        "SELECT id, pipeline_version FROM documents ORDER BY id")]
+    items += [f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}" for r in store.conn.execute(
+        "SELECT d.id, d.year, p.kind, p.norm FROM documents d JOIN parts p ON p.doc_id = d.id"
+        f" WHERE p.kind IN ({','.join('?' * len(kinds))}) ORDER BY d.id, p.seq", kinds)]
     return data_hash(items)
 
 
