@@ -70,7 +70,10 @@ def one(db: str, engine: str, k: int, scale: int, seed: int, floor: bool, sweep:
     gc.collect()
     exact = _reset_peak()
     base = _status_mb("VmRSS") if exact else _rss_mb()
+    from pipeline.topics.fit import texts_hash
+
     out = {"engine": engine, "k": k, "scale": scale, "docs": len(texts), "vocab": len(p.dictionary),
+           "texts_hash": texts_hash(p),
            "tokens": sum(map(len, texts)), "prepare_s": round(prep_s, 1)}
     if sweep:
         t0 = time.perf_counter()
@@ -146,7 +149,7 @@ def main() -> None:
                 f"k={res['k']}: fit {res['fit_s']:>6.1f} s, peak RSS {res['peak_mb']:.0f} MB "
                 f"(+{res['peak_mb_over_base']:.0f} MB for the fit)")
         if "c_v" in res:
-            line += f", c_v {res['c_v']:.3f}, NPMI {res['npmi']:+.3f}"
+            line += f", c_v {res['c_v']:.3f}, NPMI {res['npmi']:+.3f} (texts {res['texts_hash']})"
         if "floor_c_v" in res:
             line += f"; shuffled floor c_v {res['floor_c_v']:.3f}, NPMI {res['floor_npmi']:+.3f}"
         if "fit_all" in res:

@@ -10,8 +10,10 @@ skips documents already stored (they are keyed by content hash).
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -304,50 +306,83 @@ def ingest(
     return summary
 
 
+def hard_limit(cfg: Config) -> float | None:
+    """Seconds after which a worker is stopped outright. The readers enforce ``time_limit``
+    themselves; this catches what they cannot interrupt (a hang inside pdfium's C code)."""
+    return cfg.time_limit * 1.5 + 10 if cfg.time_limit and cfg.time_limit > 0 else None
+
+
+def _watchdog(seconds: float | None) -> threading.Timer | None:
+    if seconds is None:
+        return None
+    # SIGKILL of this worker: the pool reports it broken and the unit is retried alone.
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGKILL))
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _guarded_unit(unit: Unit) -> UnitResult:
+    timer = _watchdog(hard_limit(_W["cfg"]))
+    try:
+        return process_unit(unit)
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
 def _run_pool(units: list[Unit], cfg: Config, handle: Callable[[UnitResult], None],
               fail: Callable[[str, str, str], None]) -> None:
     # Biggest first keeps a large file from trailing at the end while other workers idle.
-    queue = sorted(units, key=lambda u: -_size(u.path) / u.n_chunks)
-    retry: list[Unit] = []
+    queue = deque(sorted(units, key=lambda u: -_size(u.path) / u.n_chunks))
+    while queue:
+        suspects = _pool_until_broken(queue, cfg, handle)
+        # One of the units in flight killed its worker: run each alone to find it, then carry on
+        # with a fresh pool for the rest.
+        _retry_alone(suspects, cfg, handle, fail)
+
+
+def _pool_until_broken(queue: deque[Unit], cfg: Config, handle: Callable[[UnitResult], None]) -> list[Unit]:
+    """Run units from the queue; on a crashed worker return the units that were in flight."""
+    # A bounded window of in-flight units keeps memory flat on folders of thousands of files.
+    window = cfg.workers * 4
     with ProcessPoolExecutor(max_workers=cfg.workers, initializer=_init_worker, initargs=(cfg,)) as pool:
         futures: dict[Future, Unit] = {}
-        # A bounded window of in-flight units keeps memory flat on folders of thousands of files.
-        window = cfg.workers * 4
-        it = iter(queue)
-        for u in it:
-            futures[pool.submit(process_unit, u)] = u
-            if len(futures) >= window:
-                break
-        while futures:
+        while queue or futures:
+            while queue and len(futures) < window:
+                u = queue.popleft()
+                futures[pool.submit(_guarded_unit, u)] = u
             done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            broken = []
             for f in done:
                 u = futures.pop(f)
                 try:
-                    handle(f.result())
+                    res = f.result()
                 except BrokenProcessPool:
-                    retry.append(u)
-            if retry:
-                break
-            for u in it:
-                futures[pool.submit(process_unit, u)] = u
-                if len(futures) >= window:
-                    break
-        if retry:
-            retry.extend(futures.values())
-            retry.extend(it)
-    if retry:
-        _retry_alone(retry, cfg, handle, fail)
+                    broken.append(u)
+                    continue
+                handle(res)
+            if broken:
+                return broken + list(futures.values())
+    return []
 
 
 def _retry_alone(units: list[Unit], cfg: Config, handle: Callable[[UnitResult], None],
                  fail: Callable[[str, str, str], None]) -> None:
-    """After a worker died (crash, out of memory), run the remaining units one per fresh process."""
+    """Run units one per fresh process, so a unit that kills its worker fails alone."""
+    limit = hard_limit(cfg)
     for u in units:
+        started = time.perf_counter()
         try:
             with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(cfg,)) as pool:
-                res = pool.submit(process_unit, u).result()
+                res = pool.submit(_guarded_unit, u).result()
         except BrokenProcessPool:
-            res = UnitResult(u, fatal="worker process crashed while reading this file")
+            took = time.perf_counter() - started
+            if limit is not None and took >= limit * 0.9:
+                reason = f"time limit exceeded ({took:.0f} s); the worker reading this file was stopped"
+            else:
+                reason = "worker process crashed while reading this file"
+            res = UnitResult(u, fatal=reason)
         handle(res)
 
 

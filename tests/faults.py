@@ -136,6 +136,14 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
     fc.good[jsonl] = 3
     fault("jsonl_broken_line", jsonl, "read", "line 3: invalid JSON", "JSONL with a broken line in the middle")
 
+    bloated = folder / "bloated.jsonl"
+    with bloated.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(RECORDS[0] | {"id": "small"}) + "\n")
+        fh.write(json.dumps({"id": "huge", "title": "x", "abstract": "desa " * (600 * 1024)}) + "\n")
+    fc.good[bloated] = 1
+    fault("jsonl_huge_record", bloated, "read", "record 1: too large (3 MB of text > 2 MB cap",
+          "JSONL record with a 3 MB abstract")
+
     ragged = folder / "ragged.csv"
     ragged.write_text(
         "title,abstract,year\n"

@@ -142,3 +142,36 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, args, needle):
     r = runner.invoke(app, args)
     assert r.exit_code == 2
     assert needle in r.output and "Traceback" not in r.output
+
+
+def _register_bad_readers():
+    import signal
+    import time
+
+    from pipeline.readers import register
+
+    @register("crashes", ".crash")
+    def _crash(path, options):  # a reader that dies the way a segfault in C code would
+        os.kill(os.getpid(), signal.SIGKILL)
+        yield from ()
+
+    @register("hangs", ".hang")
+    def _hang(path, options):  # a hang no Python-level time limit can interrupt
+        time.sleep(600)
+        yield from ()
+
+
+def test_crashing_and_hanging_workers_fail_alone(tmp_path, monkeypatch):
+    import pipeline.ingest as ing
+
+    _register_bad_readers()
+    monkeypatch.setattr(ing, "hard_limit", lambda cfg: 3.0)
+    folder = _folder(tmp_path)
+    (folder / "bad.crash").write_text("x")
+    (folder / "stuck.hang").write_text("x")
+    s = _ingest(folder, tmp_path / "c.db", workers=2)
+    assert s.documents_new == 4 and s.files_failed == 2
+    with Store(tmp_path / "c.db") as store:
+        errs = {Path(e["path"]).name: e["message"] for e in store.errors() if e["stage"] == "read"}
+    assert "crashed" in errs["bad.crash"]
+    assert "time limit exceeded" in errs["stuck.hang"]

@@ -32,6 +32,7 @@ Reader = Callable[[Path, ReadOptions], Iterator[Document | RecordError]]
 
 _READERS: dict[str, Reader] = {}
 EXTENSIONS: dict[str, str] = {}
+_BUILTIN_LOADED = False
 
 
 def register(fmt: str, *extensions: str) -> Callable[[Reader], Reader]:
@@ -49,6 +50,8 @@ def _load_builtin() -> None:
     # (missing optional dependency) must not take the others down.
     import importlib
 
+    global _BUILTIN_LOADED
+    _BUILTIN_LOADED = True
     for name in ("text", "records", "pdf"):
         try:
             importlib.import_module(f"pipeline.readers.{name}")
@@ -58,13 +61,13 @@ def _load_builtin() -> None:
 
 def detect_format(path: Path) -> str | None:
     """Format name for a path, or None when it is not a file govtext reads."""
-    if not _READERS:
+    if not _BUILTIN_LOADED:
         _load_builtin()
     return EXTENSIONS.get(path.suffix.lower())
 
 
 def get_reader(fmt: str) -> Reader:
-    if not _READERS:
+    if not _BUILTIN_LOADED:
         _load_builtin()
     try:
         return _READERS[fmt]

@@ -231,6 +231,19 @@ def _values(record: dict[str, Any], cols: list[str]) -> list[Any]:
     return out
 
 
+MAX_RECORD_MB = 2
+
+
+def _raw_size(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_raw_size(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_raw_size(v) for v in value)
+    return 0
+
+
 def build_document(
     record: dict[str, Any],
     fm: FieldMap,
@@ -240,6 +253,11 @@ def build_document(
     source_id: str | None = None,
 ) -> Document | RecordError:
     """One abstract_record Document from a raw record, or a RecordError when it has no text."""
+    size = _raw_size(record)
+    if size > MAX_RECORD_MB * 1024 * 1024:
+        # One 50 MB "abstract" costs minutes of NLP and a GB of memory: a broken export, not a record.
+        return RecordError(str(path), "read", f"record {index}: too large ({size / 1024 / 1024:.0f} MB of text"
+                                              f" > {MAX_RECORD_MB} MB cap for one record)")
     parts: list[Part] = []
     title = next((t for t in (_one_line(v) for v in _values(record, fm.get("title"))) if t), None)
     if title:

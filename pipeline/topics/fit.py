@@ -58,6 +58,12 @@ def _fingerprint(p: Prepared, params: dict[str, Any]) -> str:
     return data_hash(items)
 
 
+def texts_hash(p: Prepared) -> str:
+    """Digest of the prepared documents (ids and tokens): coherence figures are comparable only
+    between fits whose texts_hash agree (stored normal forms, stop words and dictionary decide it)."""
+    return _fingerprint(p, {})
+
+
 def input_hash(store: Store, spec: dict[str, Any]) -> str:
     """What a fit's input depends on, read straight from the store without preparing it: the fit
     spec, the stop-word lists, and every modelled part's stored normal forms (plus the year).
@@ -178,6 +184,7 @@ def fit(
         "params": {**spec, "k_chosen": model.k},
         "seed": seed,
         "data_hash": _fingerprint(p, spec),
+        "texts_hash": texts_hash(p),  # the prepared documents alone: compare with bench/ figures
         "input_hash": input_hash(store, spec),
         "n_docs": len(p),
         "vocabulary": len(p.dictionary),
