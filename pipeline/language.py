@@ -10,8 +10,13 @@ governance vocabulary in both languages.
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
+
+import numpy as np
 
 from pipeline.document import Document
 
@@ -100,6 +105,104 @@ def _identifier():
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     ident.set_languages(list(CANDIDATES))
     return ident
+
+
+# py3langid walks its n-gram automaton one byte at a time in Python (its `visit_counts`), which
+# was the top of the ingest profile. The automaton's state after a byte depends only on the last
+# _ORDER bytes (its longest n-gram), so every position's state is a walk of _ORDER steps from the
+# start state over the window ending there: _ORDER numpy gathers over all positions of all texts
+# at once. _PAD (0xFF never occurs in UTF-8, and leads to the start state) separates texts.
+_ORDER = 6  # pinned by tests/test_language.py against the model's automaton
+_PAD = 0xFF
+
+
+@dataclass(frozen=True)
+class _FastModel:
+    ident: object
+    nextmove: np.ndarray
+    rowbase: np.ndarray
+    output: np.ndarray
+    table: np.ndarray  # per feature, log-probability per language (py3langid's own array)
+    prior: np.ndarray
+    classes: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _fast_model() -> _FastModel | None:
+    ident = _identifier()
+    try:
+        nextmove = np.frombuffer(ident.tk_nextmove, dtype=np.uint32)
+        rowbase = np.asarray(ident._rowbase, dtype=np.int64)
+        output = np.asarray(ident.tk_output, dtype=np.int64)
+        ok = (
+            ident._norm_probs
+            and not ident._alias_pairs
+            and output[0] < 0
+            and bool(np.all(nextmove[rowbase + _PAD] == 0))
+        )
+    except (AttributeError, TypeError, ValueError):  # another py3langid version: use its own code
+        return None
+    if not ok:
+        return None
+    return _FastModel(ident, nextmove, rowbase, output, ident.nb_ptc, ident.nb_pc, tuple(ident.nb_classes))
+
+
+def _automaton_depth(nextmove: np.ndarray, rowbase: np.ndarray) -> int:
+    """Length of the longest n-gram state (breadth-first from the start state; ~1 s, so tests only)."""
+    seen = np.zeros(len(rowbase), dtype=bool)
+    seen[0] = True
+    frontier, depth = np.array([0]), 0
+    while len(frontier):
+        targets = np.unique(nextmove[(rowbase[frontier][:, None] + np.arange(256)).ravel()])
+        frontier = targets[~seen[targets]]
+        seen[frontier] = True
+        depth += 1
+    return depth - 1
+
+
+def _model_scores_many(texts: list[str]) -> list[list[tuple[str, float]]]:
+    """py3langid's rank() for many texts in one vectorised pass.
+
+    Same model and arithmetic; only the order in which float32 feature scores are summed differs,
+    so probabilities agree with py3langid's to ~1e-6.
+    """
+    fast = _fast_model()
+    if fast is None:
+        return [_identifier().rank(t) for t in texts]
+    if not texts:
+        return []
+    encoded = [fast.ident._encode(t) for t in texts]
+    lengths = np.array([len(e) for e in encoded], dtype=np.int64)
+    pad = bytes([_PAD]) * (_ORDER - 1)
+    buf = np.frombuffer(pad + pad.join(encoded), dtype=np.uint8)
+    n = len(buf) - (_ORDER - 1)
+    states = np.zeros(n, dtype=np.intp)
+    for k in range(_ORDER):
+        states = fast.nextmove[fast.rowbase[states] + buf[k : k + n]]
+    feats = fast.output[states]
+    # Walk position -> text: text i owns [starts[i], starts[i] + lengths[i]); pads own no features.
+    starts = np.concatenate(([0], np.cumsum(lengths + _ORDER - 1)[:-1]))
+    owner = np.searchsorted(starts, np.arange(n), side="right") - 1
+    hit = feats >= 0
+    n_feats = len(fast.table)
+    keys, counts = np.unique(owner[hit] * n_feats + feats[hit], return_counts=True)
+    rows = keys // n_feats
+    contrib = np.log1p(counts.astype(np.float32))[:, None] * fast.table[keys % n_feats].astype(np.float32)
+    scores = np.zeros((len(texts), len(fast.classes)), dtype=np.float32)
+    np.add.at(scores, rows, contrib)
+    has = np.zeros(len(texts), dtype=bool)
+    has[rows] = True
+    scores[has] += fast.prior  # a featureless text scores 0 everywhere (uniform), as in py3langid
+    scores *= (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32)[:, None]
+    scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+    scores /= scores.sum(axis=1, keepdims=True)
+    out = []
+    for row in scores.tolist():
+        merged: dict[str, float] = {}
+        for lang, score in zip(fast.classes, row, strict=True):
+            merged.setdefault(lang, score)
+        out.append(sorted(merged.items(), key=itemgetter(1), reverse=True))
+    return out
 
 
 def word_evidence(text: str) -> tuple[float, float]:

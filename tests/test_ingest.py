@@ -175,3 +175,34 @@ def test_crashing_and_hanging_workers_fail_alone(tmp_path, monkeypatch):
         errs = {Path(e["path"]).name: e["message"] for e in store.errors() if e["stage"] == "read"}
     assert "crashed" in errs["bad.crash"]
     assert "time limit exceeded" in errs["stuck.hang"]
+
+
+@pytest.mark.slow
+def test_real_abstracts_stem_aware_search(shared_corpora, tmp_path):
+    """The real SINTA governance subset: a search for kemitraan finds the records that only say
+    mitra or bermitra; an English plural finds the singular."""
+    import re
+
+    src = shared_corpora / "id-abstracts" / "sinta_governance_subset.jsonl"
+    records = [json.loads(line) for line in src.read_text("utf-8").splitlines() if line.strip()]
+    only_mitra = {
+        r["id"] for r in records
+        if re.search(r"\b(mitra|bermitra)\b", (r["title"] + " " + (r.get("abstract") or "")).lower())
+        and "kemitraan" not in (r["title"] + " " + (r.get("abstract") or "")).lower()
+    }
+    assert only_mitra, "the subset has records that say mitra without kemitraan"
+    db = tmp_path / "c.db"
+    cfg = load_config({"db": db, "workers": 2})
+    with Store(db) as store:
+        s = ingest([src], cfg, store)
+        assert s.documents_new >= 340 and s.errors == 0
+        from pipeline.query import search
+
+        says_kemitraan = {
+            r["id"] for r in records if "kemitraan" in (r["title"] + " " + (r.get("abstract") or "")).lower()
+        }
+        hits = {h["source_id"] for h in search(store, "kemitraan", limit=500)}
+        assert only_mitra <= hits and says_kemitraan <= hits
+        plural = {h["id"] for h in search(store, "policies", limit=500)}
+        singular_only = {h["id"] for h in search(store, "policy", limit=500)}
+        assert plural and plural == singular_only
