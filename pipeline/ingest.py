@@ -293,7 +293,9 @@ def ingest(
         if units:
             _warm_up(stages, cfg)
             notify("ready", {"units": len(units)})  # start-up over: stages loaded, work begins
-        if cfg.workers <= 1 or len(units) <= 1:
+        # PDFs always go to a worker process: only a process can be stopped when pdfium hangs.
+        in_process = (cfg.workers <= 1 or len(units) <= 1) and not any(u.format == "pdf" for u in units)
+        if in_process:
             _init_worker(cfg)
             for u in units:
                 handle(process_unit(u))
@@ -346,7 +348,7 @@ def _pool_until_broken(queue: deque[Unit], cfg: Config, handle: Callable[[UnitRe
     """Run units from the queue; on a crashed worker return the units that were in flight."""
     # A bounded window of in-flight units keeps memory flat on folders of thousands of files.
     window = cfg.workers * 4
-    with ProcessPoolExecutor(max_workers=cfg.workers, initializer=_init_worker, initargs=(cfg,)) as pool:
+    with ProcessPoolExecutor(max_workers=max(1, min(cfg.workers, len(queue))), initializer=_init_worker, initargs=(cfg,)) as pool:
         futures: dict[Future, Unit] = {}
         while queue or futures:
             while queue and len(futures) < window:

@@ -10,13 +10,8 @@ governance vocabulary in both languages.
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
-
-import numpy as np
 
 from pipeline.document import Document
 
@@ -27,8 +22,12 @@ CANDIDATES = ("id", "en", "ms", "de", "fr", "es", "nl", "pt", "it")
 SHORT_CHARS = 40
 SHORT_WORDS = 6
 MAX_CHARS = 600
+CLEAR_STOPS = 4
+CLEAR_MARGIN = 2.0
+CACHE_CHARS = 120
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_ASCII_WORD = re.compile(r"[a-z]+")  # stop words are ASCII; enough for counting them
 
 # Governance and academic vocabulary that stop-word lists miss; label words included because
 # keyword lines start with them.
@@ -107,104 +106,6 @@ def _identifier():
     return ident
 
 
-# py3langid walks its n-gram automaton one byte at a time in Python (its `visit_counts`), which
-# was the top of the ingest profile. The automaton's state after a byte depends only on the last
-# _ORDER bytes (its longest n-gram), so every position's state is a walk of _ORDER steps from the
-# start state over the window ending there: _ORDER numpy gathers over all positions of all texts
-# at once. _PAD (0xFF never occurs in UTF-8, and leads to the start state) separates texts.
-_ORDER = 6  # pinned by tests/test_language.py against the model's automaton
-_PAD = 0xFF
-
-
-@dataclass(frozen=True)
-class _FastModel:
-    ident: object
-    nextmove: np.ndarray
-    rowbase: np.ndarray
-    output: np.ndarray
-    table: np.ndarray  # per feature, log-probability per language (py3langid's own array)
-    prior: np.ndarray
-    classes: tuple[str, ...]
-
-
-@lru_cache(maxsize=1)
-def _fast_model() -> _FastModel | None:
-    ident = _identifier()
-    try:
-        nextmove = np.frombuffer(ident.tk_nextmove, dtype=np.uint32)
-        rowbase = np.asarray(ident._rowbase, dtype=np.int64)
-        output = np.asarray(ident.tk_output, dtype=np.int64)
-        ok = (
-            ident._norm_probs
-            and not ident._alias_pairs
-            and output[0] < 0
-            and bool(np.all(nextmove[rowbase + _PAD] == 0))
-        )
-    except (AttributeError, TypeError, ValueError):  # another py3langid version: use its own code
-        return None
-    if not ok:
-        return None
-    return _FastModel(ident, nextmove, rowbase, output, ident.nb_ptc, ident.nb_pc, tuple(ident.nb_classes))
-
-
-def _automaton_depth(nextmove: np.ndarray, rowbase: np.ndarray) -> int:
-    """Length of the longest n-gram state (breadth-first from the start state; ~1 s, so tests only)."""
-    seen = np.zeros(len(rowbase), dtype=bool)
-    seen[0] = True
-    frontier, depth = np.array([0]), 0
-    while len(frontier):
-        targets = np.unique(nextmove[(rowbase[frontier][:, None] + np.arange(256)).ravel()])
-        frontier = targets[~seen[targets]]
-        seen[frontier] = True
-        depth += 1
-    return depth - 1
-
-
-def _model_scores_many(texts: list[str]) -> list[list[tuple[str, float]]]:
-    """py3langid's rank() for many texts in one vectorised pass.
-
-    Same model and arithmetic; only the order in which float32 feature scores are summed differs,
-    so probabilities agree with py3langid's to ~1e-6.
-    """
-    fast = _fast_model()
-    if fast is None:
-        return [_identifier().rank(t) for t in texts]
-    if not texts:
-        return []
-    encoded = [fast.ident._encode(t) for t in texts]
-    lengths = np.array([len(e) for e in encoded], dtype=np.int64)
-    pad = bytes([_PAD]) * (_ORDER - 1)
-    buf = np.frombuffer(pad + pad.join(encoded), dtype=np.uint8)
-    n = len(buf) - (_ORDER - 1)
-    states = np.zeros(n, dtype=np.intp)
-    for k in range(_ORDER):
-        states = fast.nextmove[fast.rowbase[states] + buf[k : k + n]]
-    feats = fast.output[states]
-    # Walk position -> text: text i owns [starts[i], starts[i] + lengths[i]); pads own no features.
-    starts = np.concatenate(([0], np.cumsum(lengths + _ORDER - 1)[:-1]))
-    owner = np.searchsorted(starts, np.arange(n), side="right") - 1
-    hit = feats >= 0
-    n_feats = len(fast.table)
-    keys, counts = np.unique(owner[hit] * n_feats + feats[hit], return_counts=True)
-    rows = keys // n_feats
-    contrib = np.log1p(counts.astype(np.float32))[:, None] * fast.table[keys % n_feats].astype(np.float32)
-    scores = np.zeros((len(texts), len(fast.classes)), dtype=np.float32)
-    np.add.at(scores, rows, contrib)
-    has = np.zeros(len(texts), dtype=bool)
-    has[rows] = True
-    scores[has] += fast.prior  # a featureless text scores 0 everywhere (uniform), as in py3langid
-    scores *= (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32)[:, None]
-    scores = np.exp(scores - scores.max(axis=1, keepdims=True))
-    scores /= scores.sum(axis=1, keepdims=True)
-    out = []
-    for row in scores.tolist():
-        merged: dict[str, float] = {}
-        for lang, score in zip(fast.classes, row, strict=True):
-            merged.setdefault(lang, score)
-        out.append(sorted(merged.items(), key=itemgetter(1), reverse=True))
-    return out
-
-
 def word_evidence(text: str) -> tuple[float, float]:
     """(Indonesian, English) evidence from the words of a text; stop words weigh most."""
     id_stop, en_stop = _stop_words()
@@ -235,11 +136,29 @@ def _model_probs(text: str) -> dict[str, float]:
     # The model's cost grows with length while its answer settles within a few hundred
     # characters; parts reaching here are one language (segment splits bilingual ones).
     text = text[:MAX_CHARS]
+    if len(text) <= CACHE_CHARS:
+        return dict(_cached_probs(text))
+    return _uncached_probs(text)
+
+
+def _uncached_probs(text: str) -> dict[str, float]:
     probs: dict[str, float] = {}
     for lang, p in _identifier().rank(text):
         key = "id" if lang == "ms" else lang
         probs[key] = probs.get(key, 0.0) + p
     return probs
+
+
+# Keywords and short titles repeat across documents ("good governance", "kinerja"), and a keyword
+# is asked about twice (guess and id_en_score); abstracts are unique, so only short texts are kept.
+@lru_cache(maxsize=16384)
+def _cached_probs(text: str) -> tuple[tuple[str, float], ...]:
+    return tuple(_uncached_probs(text).items())
+
+
+def clear_cache() -> None:
+    """Forget cached model answers (benchmarks start each pass cold)."""
+    _cached_probs.cache_clear()
 
 
 def is_short(text: str) -> bool:
@@ -272,9 +191,37 @@ def guess(text: str) -> tuple[str, float]:
     return lang, conf
 
 
+def clear_lang(text: str) -> str | None:
+    """ "id" or "en" when cheap word evidence leaves no doubt, else None (then ask the model).
+
+    First stop words alone: four or more of one language and at most a quarter as many of the
+    other. On ~8,600 abstract windows of 160 characters this never disagreed with the model and
+    settles ~95% of them. Then, for texts too long for guess()'s short-text rule (most titles),
+    the full word evidence with a margin of two: on ~6,900 corpus titles it settles ~90%, and the
+    nine where it disagreed with the model were model errors ("other" for an all-caps Indonesian
+    title or a short English one).
+    """
+    id_stop, en_stop = _stop_words()
+    words = _ASCII_WORD.findall(text.lower())
+    n_id = sum(map(id_stop.__contains__, words))
+    n_en = sum(map(en_stop.__contains__, words))
+    if n_id >= CLEAR_STOPS and 4 * n_en <= n_id:
+        return "id"
+    if n_en >= CLEAR_STOPS and 4 * n_id <= n_en:
+        return "en"
+    if len(text) > MAX_CHARS or is_short(text) or text.strip().casefold() in LOANWORDS:
+        return None  # long: the stop words were not clear, so the model decides; short: guess()'s rule
+    id_ev, en_ev = word_evidence(text)
+    if id_ev - en_ev >= CLEAR_MARGIN and 4 * en_ev <= id_ev:
+        return "id"
+    if en_ev - id_ev >= CLEAR_MARGIN and 4 * id_ev <= en_ev:
+        return "en"
+    return None
+
+
 def detect(text: str) -> str:
     """ "id", "en" or "other" for any string (never raises)."""
-    return guess(text)[0]
+    return clear_lang(text) or guess(text)[0]
 
 
 def id_en_score(text: str) -> float:

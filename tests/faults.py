@@ -134,7 +134,7 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
     jsonl = folder / "records.jsonl"
     jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
     fc.good[jsonl] = 3
-    fault("jsonl_broken_line", jsonl, "read", "line 3: invalid JSON", "JSONL with a broken line in the middle")
+    fault("jsonl_broken_line", jsonl, "read", "line 3: invalid JSON (Invalid control character at column 39)", "JSONL with a broken line in the middle")
 
     bloated = folder / "bloated.jsonl"
     with bloated.open("w", encoding="utf-8") as fh:
@@ -143,6 +143,12 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
     fc.good[bloated] = 1
     fault("jsonl_huge_record", bloated, "read", "record 1: too large (3 MB of text > 2 MB cap",
           "JSONL record with a 3 MB abstract")
+
+    nested = folder / "nested.jsonl"
+    nested.write_text(json.dumps(RECORDS[1] | {"id": "flat"}) + "\n" + "[" * 100_000 + "\n", encoding="utf-8")
+    fc.good[nested] = 1
+    fault("jsonl_deep_nesting", nested, "read", "line 2: invalid JSON (nested too deeply)",
+          "JSONL line of 100,000 '[' (RecursionError in json)")
 
     ragged = folder / "ragged.csv"
     ragged.write_text(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ctypes
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from operator import itemgetter
 from statistics import median
 
 import pypdfium2.raw as pdfium_c
@@ -48,8 +50,10 @@ def _fragments(textpage, height: float) -> list[tuple[float, float, float, float
     needed at word edges (a gap wide enough to be a column gutter always carries a space), so a
     word costs two ctypes calls however long it is. Text rectangles would be fewer calls, but
     their text picks up overlapping neighbours in letter-spaced titles ("FILSAFAFAT").
+    This loop is the reader's hottest Python code: it keeps to locals and builds no object per word.
     """
-    n = pdfium_c.FPDFText_CountChars(textpage.raw)
+    raw = textpage.raw
+    n = pdfium_c.FPDFText_CountChars(raw)
     if n <= 0:
         return []
     text = textpage.get_text_range(0, n)
@@ -62,20 +66,22 @@ def _fragments(textpage, height: float) -> list[tuple[float, float, float, float
     box = pdfium_c.FS_RECTF()
     ref = ctypes.byref(box)
     getbox = pdfium_c.FPDFText_GetLooseCharBox
-    raw = textpage.raw
     out = []
+    append = out.append
     words: list[str] = []
     x0 = x1 = top = bottom = 0.0
     seen: set[tuple[str, int, int]] = set()
     prev_end = 0
-    for m in _WORD.finditer(text):
-        start, end = m.span()
-        word = m.group()
+    # Word spans in one C-level pass; the separators between words tell line breaks apart.
+    for start, end in [m.span() for m in _WORD.finditer(text)]:
         getbox(raw, start, ref)
-        left, t, b = box.left, box.top, box.bottom
+        left = box.left
+        t = box.top
+        b = box.bottom
         if end - 1 > start:
             getbox(raw, end - 1, ref)
         right = box.right
+        word = text[start:end]
         # "Fake bold": the same word drawn again a fraction of a point away. Keep it once.
         key = (word, int(left), int(b))
         if key in seen:
@@ -85,30 +91,36 @@ def _fragments(textpage, height: float) -> list[tuple[float, float, float, float
         if words:
             size = top - bottom
             mid = (t + b) / 2
-            sep = text[prev_end:start]
             if (
-                "\n" in sep
-                or "\r" in sep
-                or left - x1 > max(0.8 * size, 6.0)
+                left - x1 > (0.8 * size if size > 7.5 else 6.0)
                 or left < x0 - 1
                 or not (bottom - 0.3 * size < mid < top + 0.3 * size)
+                or (start - prev_end and _BREAK.search(text, prev_end, start))
             ):
-                out.append((x0, x1, height - top, height - bottom, " ".join(words)))
-                words = []
-        if not words:
-            x0, x1, top, bottom = left, right, t, b
-        else:
-            x1 = max(x1, right)
-            if t - b > top - bottom:  # the tallest box defines the run, not superscripts
+                append((x0, x1, height - top, height - bottom, " ".join(words)))
+                words = [word]
+                x0, x1, top, bottom = left, right, t, b
+                prev_end = end
+                continue
+            if right > x1:
+                x1 = right
+            if t - b > size:  # the tallest box defines the run, not superscripts
                 top, bottom = t, b
-        words.append(word)
+            words.append(word)
+        else:
+            x0, x1, top, bottom = left, right, t, b
+            words = [word]
         prev_end = end
     if words:
-        out.append((x0, x1, height - top, height - bottom, " ".join(words)))
-    return [
-        (f[0], f[1], f[2], f[3], f[4].replace("\x02", "-").replace("\ufffe", "-").replace("\uffff", ""))
-        for f in out
-    ]
+        append((x0, x1, height - top, height - bottom, " ".join(words)))
+    if _MARKS.search(text):
+        return [(f[0], f[1], f[2], f[3], f[4].translate(_MARK_MAP)) for f in out]
+    return out
+
+
+_BREAK = re.compile(r"[\r\n]")
+_MARKS = re.compile("[\x02\ufffe\uffff]")
+_MARK_MAP = str.maketrans({"\x02": "-", "\ufffe": "-", "\uffff": None})
 
 
 def _rect_fragments(textpage, height: float) -> list[tuple[float, float, float, float, str]]:
@@ -142,9 +154,21 @@ def _rows(frags: list[tuple[float, float, float, float, str]]) -> list[list[tupl
     return rows
 
 
+def _median(values: list[float]) -> float:
+    # statistics.median's result, without its generality: this runs once per line.
+    if len(values) == 1:
+        return values[0]
+    values = sorted(values)
+    n = len(values)
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+
+
 def _join(frags: list[tuple], page: int) -> Line:
-    frags = sorted(frags, key=lambda f: f[0])
-    size = median(f[3] - f[2] for f in frags)
+    if len(frags) == 1:
+        f = frags[0]
+        return Line(_unrepeat(" ".join(f[4].split())), f[0], f[1], f[2], f[3], f[3] - f[2], page)
+    frags = sorted(frags, key=_X0)
+    size = _median([f[3] - f[2] for f in frags])
     parts: list[str] = []
     prev_x1 = None
     for f in frags:
@@ -167,6 +191,9 @@ def _join(frags: list[tuple], page: int) -> Line:
     )
 
 
+_X0 = itemgetter(0)
+
+
 def _unrepeat(text: str) -> str:
     """Text printed twice over itself (a shadow or fake bold at an offset) reads "TENTANGTENTANGT"."""
     if len(text) < 8:
@@ -179,33 +206,39 @@ def _unrepeat(text: str) -> str:
     return text
 
 
-def _segments(row: list[tuple], page: int) -> list[Line]:
-    row = sorted(row, key=lambda f: f[0])
-    size = median(f[3] - f[2] for f in row)
-    groups: list[list[tuple]] = [[row[0]]]
-    right = row[0][1]
+def _segments(row: list[tuple]) -> list[tuple[float, float]]:
+    """(x0, x1) of the pieces of a row between wide gaps: all the gutter search needs."""
+    if len(row) == 1:
+        return [(row[0][0], row[0][1])]
+    row = sorted(row, key=_X0)
+    size = _median([f[3] - f[2] for f in row])
+    wide = max(0.8 * size, 6.0)
+    out: list[tuple[float, float]] = []
+    x0, right = row[0][0], row[0][1]
+    seg_x1 = right
     for f in row[1:]:
-        if f[0] - right > max(0.8 * size, 6.0):
-            groups.append([f])
-        else:
-            groups[-1].append(f)
-        right = max(right, f[1])
-    return [_join(g, page) for g in groups]
+        if f[0] - right > wide:
+            out.append((x0, seg_x1))
+            x0, seg_x1 = f[0], f[1]
+        elif f[1] > seg_x1:
+            seg_x1 = f[1]
+        if f[1] > right:
+            right = f[1]
+    out.append((x0, seg_x1))
+    return out
 
 
-def _gutter(segs: list[Line], width: float, lo: float = 0.35, hi: float = 0.65) -> tuple[float, int, int, int]:
+def _gutter(segs: list[tuple[float, float]], width: float, lo: float = 0.35, hi: float = 0.65) -> tuple[float, int, int, int]:
     """The x position in the middle of the page crossed by the fewest segments."""
     best = (width / 2, len(segs) + 1, 0, 0)
+    starts = sorted(s[0] for s in segs)
+    ends = sorted(s[1] for s in segs)
+    total = len(segs)
     x = lo * width
     while x <= hi * width:
-        crossing = left = right = 0
-        for s in segs:
-            if s.x1 <= x:
-                left += 1
-            elif s.x0 >= x:
-                right += 1
-            else:
-                crossing += 1
+        left = bisect_right(ends, x)  # segments ending at or before x
+        right = total - bisect_left(starts, x)  # segments starting at or after x
+        crossing = total - left - right
         if crossing < best[1] or (crossing == best[1] and abs(x - width / 2) < abs(best[0] - width / 2)):
             best = (x, crossing, left, right)
         x += 3.0
@@ -221,7 +254,7 @@ def _single(rows: list[list[tuple]], number: int, width: float, height: float) -
 
 def order_page(frags: list[tuple], number: int, width: float, height: float) -> PageLines:
     rows = _rows(frags)
-    segs = [s for row in rows for s in _segments(row, number)]
+    segs = [s for row in rows for s in _segments(row)]
     if not segs:
         return PageLines(number, width, height, [], 1)
     gx, crossing, left, right = _gutter(segs, width)
@@ -301,7 +334,7 @@ def _split_band(wide: list[Line], number: int, width: float) -> list[Line]:
         return list(wide)
     rows = [ln._row for ln in wide]  # type: ignore[attr-defined]
     for span in (16, 12, 8):
-        tail_segs = [s for row in rows[-span:] for s in _segments(row, number)]
+        tail_segs = [s for row in rows[-span:] for s in _segments(row)]
         gx, crossing, left, right = _gutter(tail_segs, width, 0.2, 0.8)
         if not crossing and left >= 3 and right >= 3:
             break

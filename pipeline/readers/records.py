@@ -342,8 +342,12 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[Document | RecordEr
         index += 1
         try:
             obj = json.loads(line)
-        except ValueError as e:
-            err = RecordError(str(path), "read", f"line {lineno}: invalid JSON ({e})")
+        except (ValueError, RecursionError) as e:  # RecursionError: a line of thousands of '['
+            if isinstance(e, json.JSONDecodeError):
+                why = f"{e.msg.removesuffix(' at')} at column {e.colno}"
+            else:
+                why = "nested too deeply"
+            err = RecordError(str(path), "read", f"line {lineno}: invalid JSON ({why})")
             if seen_good:
                 yield err
                 continue
