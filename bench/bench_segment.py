@@ -1,6 +1,6 @@
 """CPU cost of segment.segment + language.detect_part_langs on ~3,000 real records (one core).
 
-    python3 bench/bench_segment.py [--runs 3] [--out /tmp/segment_out.jsonl] [--diff OLD.jsonl]
+    python3 bench/bench_segment.py [--runs 3] [--out /tmp/segment_out.jsonl] [--diff OLD.jsonl] [FILE.jsonl ...]
 
 Records come through the jsonl reader (as in an ingest), are deep-copied per pass so every pass
 segments the same input, and each document is timed with time.process_time (CPU, so other load
@@ -36,10 +36,10 @@ SOURCES = [
 ]
 
 
-def load_docs() -> list[Document]:
+def load_docs(paths: list[Path] | None = None) -> list[Document]:
     read = get_reader("jsonl")
     docs = []
-    for path in SOURCES:
+    for path in paths or SOURCES:
         docs += [d for d in read(path, ReadOptions()) if isinstance(d, Document)]
     return docs
 
@@ -94,9 +94,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", type=Path, default=Path("/tmp/segment_out.jsonl"))
     ap.add_argument("--diff", type=Path, default=None)
+    ap.add_argument("files", nargs="*", type=Path, help="jsonl files instead of the default three")
     args = ap.parse_args()
 
-    docs = load_docs()
+    docs = load_docs(args.files)
     language.detect("warm up the stop words"), language.guess("load the model " * 4)
     print(f"{len(docs)} documents; load average before: {os.getloadavg()}")
     per_pass, outs = [], []

@@ -12,7 +12,9 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 def normalize_unicode(text: str) -> str:
     """NFKC (splits ligatures such as 'ﬁ'), drops invisible characters, unifies spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    # Invisibles go first: one between a letter and its combining mark would otherwise leave a
+    # pair that NFKC composes only on a second pass (cleaning must be idempotent).
+    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
     return _SPACES.sub(" ", text)
 
 

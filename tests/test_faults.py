@@ -293,8 +293,6 @@ def test_taxonomy_file_errors_name_file_and_line(tmp_path, content, needle):
         load_taxonomy(bad)
 
 
-@pytest.mark.xfail(strict=True, reason="taxonomy.py: a non-numeric weight escapes as a bare ValueError "
-                   "('could not convert string to float') with no file or line")
 def test_taxonomy_bad_weight_names_the_line(tmp_path):
     from pipeline.themes.taxonomy import TaxonomyError, load_taxonomy
 
@@ -304,8 +302,6 @@ def test_taxonomy_bad_weight_names_the_line(tmp_path):
         load_taxonomy(bad)
 
 
-@pytest.mark.xfail(strict=True, reason="taxonomy.py: a duplicate id is reported at the line of its first "
-                   "occurrence (text.find), not the duplicate's own line")
 def test_taxonomy_duplicate_id_points_at_the_duplicate(tmp_path):
     from pipeline.themes.taxonomy import TaxonomyError, load_taxonomy
 

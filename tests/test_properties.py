@@ -25,11 +25,6 @@ TRICKY = ["e", "\u0301", "\u0308", "\u200b", "\u00ad", "\ufeff", "\u2060", "\u00
           "Å", "ǅ", "①", "²", "\u1100", "\u1161", "\u11a8", "\t", "\n", "\r", " ", "-", "a", "A", "ı", "ß", "İ"]
 tricky = st.lists(st.sampled_from(TRICKY) | st.text(max_size=3), max_size=40).map("".join)
 texty = st.one_of(wild, tricky)
-NFKC_BUG = pytest.mark.xfail(strict=True, reason=(
-    "pipeline.clean.normalize_unicode runs NFKC before dropping invisible characters, so an invisible "
-    "between a letter and its combining mark leaves a pair that NFKC composes on the next pass "
-    "('e\\u200b\\u0301' -> 'e\\u0301' -> '\\xe9'). Fix: translate(_INVISIBLE) before NFKC. Strict: "
-    "this test fails once that is fixed, to be un-marked."))
 SEGMENT_DROPS = pytest.mark.xfail(strict=True, reason=(
     "pipeline.segment drops record abstract chunks with no letter or under 3 characters ('0', 'e') "
     "without keeping them in a discarded part, unlike raw text (segment._body_chunk 'dropped' list is "
@@ -42,7 +37,6 @@ def non_space(text: str) -> Counter:
 
 
 # -- cleaning -----------------------------------------------------------------------------------------
-@NFKC_BUG
 @SETTINGS
 @given(texty)
 @example("e\u200b\u0301")  # an invisible between a letter and its accent
@@ -62,7 +56,6 @@ def test_collapse_whitespace_is_idempotent(text):
     assert non_space(once) == non_space(text)
 
 
-@NFKC_BUG
 @SETTINGS
 @given(texty)
 @example("e\u200b\u0301")

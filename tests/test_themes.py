@@ -98,7 +98,7 @@ def test_lexicon_matches_stems_across_inflections(tax):
 def test_taxonomy_errors_point_at_the_line(tmp_path):
     bad = tmp_path / "t.json"
     bad.write_text('{"themes": [\n {"id": "a", "terms_en": ["x"]},\n {"id": "a", "terms_en": ["y"]}\n]}')
-    with pytest.raises(TaxonomyError, match=r"t.json:2: .*appears twice"):
+    with pytest.raises(TaxonomyError, match=r"t.json:3: .*appears twice"):
         load_taxonomy(bad)
     bad.write_text('{"themes": [\n {"id": "a",\n "terms_en": ["x"],,}]}')
     with pytest.raises(TaxonomyError, match=r"t.json:3: invalid JSON"):

@@ -231,13 +231,16 @@ def _segments(row: list[tuple]) -> list[tuple[float, float]]:
 def _gutter(segs: list[tuple[float, float]], width: float, lo: float = 0.35, hi: float = 0.65) -> tuple[float, int, int, int]:
     """The x position in the middle of the page crossed by the fewest segments."""
     best = (width / 2, len(segs) + 1, 0, 0)
-    starts = sorted(s[0] for s in segs)
+    # Counting by bisection over sorted edges; a segment of no width never crosses: it is left of
+    # x when it ends at or before x, else right.
+    starts = sorted(s[0] for s in segs if s[0] < s[1])
     ends = sorted(s[1] for s in segs)
+    flat = sorted(s[1] for s in segs if s[0] >= s[1])
     total = len(segs)
     x = lo * width
     while x <= hi * width:
         left = bisect_right(ends, x)  # segments ending at or before x
-        right = total - bisect_left(starts, x)  # segments starting at or after x
+        right = len(starts) - bisect_left(starts, x) + len(flat) - bisect_right(flat, x)
         crossing = total - left - right
         if crossing < best[1] or (crossing == best[1] and abs(x - width / 2) < abs(best[0] - width / 2)):
             best = (x, crossing, left, right)

@@ -9,32 +9,39 @@ from __future__ import annotations
 import re
 import shutil
 from functools import lru_cache
+from itertools import islice
 
 from pipeline.pdf.layout import Line, PageLines
 
 NEEDS_OCR_MESSAGE = (
     "no text layer; needs OCR (install tesseract-ocr tesseract-ocr-ind and pytesseract: see README)"
 )
-_TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"^(?:[A-Z]?[a-z]{2,}|[A-Z]{2,}|\d+(?:[.,]\d+)*|[a-z])$")
 _VOWEL = re.compile(r"[aeiouAEIOU]")
 
 
+def _token_weight(tok: str) -> int:
+    """Characters of a token that count as plausible text: all of them, or none."""
+    core = tok.strip(".,;:!?()[]\"'“”‘’«»-–—/")
+    if core and _WORD.match(core) and (core[0].isdigit() or len(core) < 4 or _VOWEL.search(core)):
+        return len(tok)
+    return 0
+
+
+# Words repeat across pages ("yang", "the"): judging each distinct token once makes this cheap.
+_token_weight_cached = lru_cache(maxsize=1 << 16)(_token_weight)
+
+
 def text_quality(text: str) -> float:
     """Share of characters that belong to plausible words (0..1). OCR garbage scores low."""
-    total = good = 0
-    for tok in _TOKEN.findall(text):
-        core = tok.strip(".,;:!?()[]\"'“”‘’«»-–—/")
-        total += len(tok)
-        if core and _WORD.match(core) and (core[0].isdigit() or len(core) < 4 or _VOWEL.search(core)):
-            good += len(tok)
-    return good / total if total else 0.0
+    toks = text.split()
+    total = sum(map(len, toks))
+    return sum(map(_token_weight_cached, toks)) / total if total else 0.0
 
 
 def page_has_text(text: str) -> bool:
     """A page has a usable text layer: some characters, and mostly word-like ones."""
-    letters = sum(c.isalpha() for c in text)
-    if letters < 15:
+    if sum(1 for _ in islice(filter(str.isalpha, text), 15)) < 15:
         return False
     return text_quality(text[:4000]) >= 0.5
 

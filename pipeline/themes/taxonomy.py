@@ -62,9 +62,11 @@ class Taxonomy:
         }
 
 
-def _line_of(text: str, needle: str) -> int:
-    pos = text.find(needle)
-    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+def _id_lines(text: str) -> list[int]:
+    """Line of each theme's "id" key, in order: where errors about that theme point."""
+    import re
+
+    return [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r'"id"\s*:', text)]
 
 
 def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
@@ -87,8 +89,9 @@ def _load(path: str) -> Taxonomy:
         raise TaxonomyError(f"{p}:1: expected an object with a non-empty \"themes\" list")
     themes: list[Theme] = []
     seen: set[str] = set()
+    id_lines = _id_lines(text)
     for i, raw in enumerate(data["themes"]):
-        where = f"{p}:{_line_of(text, json.dumps(raw.get('id'))) if isinstance(raw, dict) else 1}"
+        where = f"{p}:{id_lines[i] if i < len(id_lines) else 1}"
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"].strip():
             raise TaxonomyError(f"{where}: theme #{i + 1} has no \"id\"")
         tid = raw["id"].strip()
@@ -105,7 +108,10 @@ def _load(path: str) -> Taxonomy:
                 if isinstance(item, str):
                     out.append((item, 1.0))
                 elif isinstance(item, dict) and isinstance(item.get("term"), str):
-                    out.append((item["term"], float(item.get("weight", 1.0))))
+                    weight = item.get("weight", 1.0)
+                    if isinstance(weight, bool) or not isinstance(weight, int | float):
+                        raise TaxonomyError(f"{where}: theme {tid!r}: weight of {item['term']!r} must be a number")
+                    out.append((item["term"], float(weight)))
                 else:
                     raise TaxonomyError(f"{where}: theme {tid!r}: bad term {item!r} (a string or {{\"term\", \"weight\"}})")
             terms[lang] = out
