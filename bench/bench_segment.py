@@ -110,7 +110,9 @@ def main() -> None:
     print(f"load average after: {os.getloadavg()}")
     print(f"ms/doc per pass: {', '.join(f'{x:.3f}' for x in per_pass)}")
     print(f"median ms/doc: {statistics.median(per_pass):.3f}")
-    print(f"last pass per-doc p50 {times_ms[len(times_ms) // 2]:.3f} ms, p99 {times_ms[int(len(times_ms) * 0.99)]:.3f} ms")
+    print(
+        f"last pass per-doc p50 {times_ms[len(times_ms) // 2]:.3f} ms, p99 {times_ms[int(len(times_ms) * 0.99)]:.3f} ms"
+    )
     with args.out.open("w", encoding="utf-8") as f:
         for d in outs:
             f.write(json.dumps(d, ensure_ascii=False) + "\n")

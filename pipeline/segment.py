@@ -300,9 +300,7 @@ def _kw_label_matches(text: str, low: str) -> list[re.Match[str]]:
     """
     if len(low) != len(text):  # lower() changed lengths (rare letters): positions would not match
         return list(_KW_LABEL.finditer(text))
-    starts = sorted(
-        i for needle in ("kata", "key", "index") for i in _find_all(low, needle)
-    )
+    starts = sorted(i for needle in ("kata", "key", "index") for i in _find_all(low, needle))
     out: list[re.Match[str]] = []
     end = 0
     for i in starts:

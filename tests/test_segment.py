@@ -386,3 +386,17 @@ def test_sinta_mixed_records_pasted_as_free_text(shared_corpora):
     # Measured: titles 307/308, both languages 301/308.
     assert titles / len(records) >= 0.95
     assert both / len(records) >= 0.93
+
+
+def test_monolingual_record_needs_no_model_call(monkeypatch):
+    # Clear single-language abstracts are settled by word evidence; the n-gram model is the
+    # expensive part of ingest and is kept for unclear text.
+    from pipeline import language
+
+    calls = []
+    real = language._model_probs
+    monkeypatch.setattr(language, "_model_probs", lambda t: calls.append(t) or real(t))
+    for text in (ID, EN, ID + " " + ID):
+        doc = record_doc(text)
+        assert [p.lang for p in kinds(doc, "abstract")] == ["en" if text == EN else "id"]
+    assert calls == []

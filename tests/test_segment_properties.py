@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from pipeline.document import Document, Part
 from pipeline.language import LANGS, detect
-from pipeline.segment import segment, split_bilingual, split_keywords
+from pipeline.segment import _KW_LABEL, _kw_label_matches, segment, split_bilingual, split_keywords
 
 # Fragments that steer generated text into the interesting branches: labels, markers, headings,
 # keyword separators, DOIs, years, emails, Indonesian and English words.
@@ -93,3 +93,37 @@ def test_record_and_helper_paths_never_crash(text):
 @given(st.text())
 def test_language_detection_returns_one_of_three_codes(text):
     assert detect(text) in LANGS
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "kata",
+                "KUNCI",
+                "kunci",
+                "key",
+                "Key",
+                "words",
+                "index",
+                "Index",
+                "terms",
+                "-",
+                " ",
+                ":",
+                ".",
+                "K",
+                "\u0130",
+                "x",
+                "?",
+                "\u2014",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_keyword_label_search_matches_the_regex(text):
+    # The fast label search must find exactly what _KW_LABEL.finditer finds.
+    fast = [(m.start(), m.end()) for m in _kw_label_matches(text, text.lower())]
+    assert fast == [(m.start(), m.end()) for m in _KW_LABEL.finditer(text)]

@@ -78,8 +78,9 @@ def hyphenated_vocabulary(lines: list[Line]) -> set[str]:
     """Lowercased words that a document writes with a hyphen inside a line (not at its end)."""
     vocab: set[str] = set()
     for ln in lines:
-        for m in _HYPHENATED.finditer(ln.text[:-1]):
-            vocab.add(m.group(1).lower())
+        if "-" in ln.text:  # most lines have none: skip the regex scan
+            for m in _HYPHENATED.finditer(ln.text[:-1]):
+                vocab.add(m.group(1).lower())
     return vocab
 
 
