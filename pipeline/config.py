@@ -21,6 +21,7 @@ class Config:
     ocr_langs: str = "ind+eng"
     max_pages: int = 5000
     ocr_max_pages: int = 30
+    max_text_mb: float = 16
     columns: dict[str, str] = field(default_factory=dict)  # field -> column name overrides
     encoding: str | None = None
     spacy_models: dict[str, str] = field(default_factory=dict)  # lang -> installed spaCy package (opt-in)

@@ -93,6 +93,7 @@ def _init_worker(cfg: Config) -> None:
     _W["options"] = ReadOptions(
         columns=dict(cfg.columns), encoding=cfg.encoding, ocr=cfg.ocr, ocr_langs=cfg.ocr_langs,
         time_limit=cfg.time_limit, max_pages=cfg.max_pages, ocr_max_pages=cfg.ocr_max_pages,
+        max_text_mb=cfg.max_text_mb,
     )
 
 

@@ -2,7 +2,7 @@
 
 ICEGOV (English, all e-government) plus one part of the SINTA broad sample (Indonesian, every
 field): the bilingual, multi-subject mix `topics fit` is meant for, at a third of the dev corpus
-and half the Gibbs iterations, so it runs in about a minute. ICEGOV alone is one subject: its
+and half the Gibbs iterations, so it runs in under a minute. ICEGOV alone is one subject: its
 topics split hairs and sit barely above the floor (c_v 0.39 vs 0.31 at k=10), which says little.
 """
 
@@ -32,7 +32,9 @@ def test_real_abstracts_topics_beat_the_shuffled_floor(shared_corpora: Path, tmp
     r = fit(store, 10, seed=42, registry=Registry(tmp_path / "models"), prepared=p,
             engine_params={"iterations": 500})
     floor_cv, floor_npmi = floor("tomotopy", p.texts, p.dictionary, 10, 42, iterations=500)
-    assert r.c_v > floor_cv + 0.15 and r.npmi > floor_npmi + 0.08, (r.c_v, floor_cv, r.npmi, floor_npmi)
+    # measured: c_v 0.769 vs floor 0.354, NPMI 0.139 vs -0.320 (41 s in all at load 7 on 2 cores)
+    assert r.c_v > 0.65 and r.c_v > floor_cv + 0.25, (r.c_v, floor_cv)
+    assert r.npmi > floor_npmi + 0.25, (r.npmi, floor_npmi)
     terms = {t for topic in r.topics for t, _ in topic["terms"][:10]}
     assert "e-government" in terms
     assert all(t["label"] for t in r.topics)

@@ -26,6 +26,7 @@ class ReadOptions:
     time_limit: float = 120.0  # seconds per file (PDF); 0 disables
     max_pages: int = 5000  # a PDF with more pages is refused with a clear error
     ocr_max_pages: int = 30  # OCR is slow: at most this many pages per document
+    max_text_mb: float = 16  # a .txt/.md larger than this is not one document: refused
 
 
 Reader = Callable[[Path, ReadOptions], Iterator[Document | RecordError]]
