@@ -51,6 +51,11 @@ def _ingest(paths: list[Path], cfg: Any, command: str, retry_failed: bool) -> An
     from pipeline.ingest import ingest
     from pipeline.store import Store
 
+    if cfg.spacy_models:  # a trained pipeline that is not installed: a usage error now, not per batch
+        from pipeline.nlp import load_pipeline
+
+        for lang, model in cfg.spacy_models.items():
+            load_pipeline(lang, model)
     store = Store(cfg.db)
     with store.run_lock():
         store.close_abandoned_runs()  # the lock is ours: a run still 'running' died without finishing
