@@ -6,6 +6,9 @@ Tagalog or Malay. Malay counts as Indonesian (the model cannot tell them apart o
 Short texts (keyword lines, titles) carry too few n-grams for the model, so word evidence decides
 them first: stop words, Indonesian affixes (meN-, ber-, -kan, -nya, ke-an, pe-an) and a little
 governance vocabulary in both languages.
+
+The model is the expensive part of ingest (a byte-by-byte walk in Python), so detect() asks it
+only when cheap evidence is unsure (clear_lang): most abstracts have plenty of stop words.
 """
 
 from __future__ import annotations
@@ -191,6 +194,16 @@ def guess(text: str) -> tuple[str, float]:
     return lang, conf
 
 
+def _stop_counts(text: str) -> tuple[int, int]:
+    """Indonesian and English stop words in the window the model would read.
+
+    Only that window: a 50-page section then costs no more than an abstract.
+    """
+    id_stop, en_stop = _stop_words()
+    words = _ASCII_WORD.findall(text[:MAX_CHARS].lower())
+    return sum(map(id_stop.__contains__, words)), sum(map(en_stop.__contains__, words))
+
+
 def clear_lang(text: str) -> str | None:
     """ "id" or "en" when cheap word evidence leaves no doubt, else None (then ask the model).
 
@@ -201,10 +214,7 @@ def clear_lang(text: str) -> str | None:
     nine where it disagreed with the model were model errors ("other" for an all-caps Indonesian
     title or a short English one).
     """
-    id_stop, en_stop = _stop_words()
-    words = _ASCII_WORD.findall(text.lower())
-    n_id = sum(map(id_stop.__contains__, words))
-    n_en = sum(map(en_stop.__contains__, words))
+    n_id, n_en = _stop_counts(text)
     if n_id >= CLEAR_STOPS and 4 * n_en <= n_id:
         return "id"
     if n_en >= CLEAR_STOPS and 4 * n_id <= n_en:
@@ -232,6 +242,14 @@ def id_en_score(text: str) -> float:
     """
     if not _WORD.search(text) or text.strip().casefold() in LOANWORDS:
         return 0.0
+    # Stop words of one language only: the model's score would be within ~0.01 of +-1 anyway.
+    # (Not clear_lang's 4:1 rule: a sentence glued to the next abstract's title is mixed, and
+    # its in-between score places the split.)
+    n_id, n_en = _stop_counts(text)
+    if n_id >= CLEAR_STOPS and not n_en:
+        return 1.0
+    if n_en >= CLEAR_STOPS and not n_id:
+        return -1.0
     probs = _model_probs(text)
     p_id, p_en = probs.get("id", 0.0), probs.get("en", 0.0)
     score = (p_id - p_en) / (p_id + p_en + 1e-9)

@@ -529,18 +529,9 @@ class Store:
         """Documents whose parts match an FTS5 expression, best bm25 first, one row per document.
 
         Filters: lang/kinds of the matching part; year, theme, topic (dominant topic of the active
-        model) and source (a file, or a folder as path prefix) of the document. Snippets are computed only for the documents returned: computing one
-        per matching part made common terms slow on large corpora."""
-        part_where = ["parts_fts MATCH ?"]
-        args: list[Any] = [match]
-        if lang:
-            part_where.append("p.lang = ?")
-            args.append(lang)
-        if kinds:
-            part_where.append(f"p.kind IN ({','.join('?' * len(kinds))})")
-            args.extend(kinds)
-        else:
-            part_where.append("p.kind NOT IN ('references', 'discarded')")
+        model) and source (a file, or a folder as path prefix) of the document. Snippets are
+        computed only for the documents returned: one per matching part made common terms slow."""
+        part_where, args = self._part_filters(match, lang, kinds, ("references", "discarded"))
         doc_where, doc_args = self._explore_filters(
             year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
         where = part_where + doc_where
@@ -626,21 +617,26 @@ class Store:
         """
         return [(r[0], r[1], r[2]) for r in self.conn.execute(sql, [*args, limit])]
 
-    def iter_matching_parts(
-        self, match: str, *, lang: str | None = None, kinds: Sequence[str] | None = None,
-        year_from: int | None = None, year_to: int | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Parts whose text or norm matches an FTS5 expression, in document order (for kwic)."""
+    @staticmethod
+    def _part_filters(match: str, lang: str | None, kinds: Sequence[str] | None,
+                      default_excluded: Sequence[str]) -> tuple[list[str], list[Any]]:
+        """WHERE terms on the matching part: the FTS expression, its language, its kinds."""
         where = ["parts_fts MATCH ?"]
         args: list[Any] = [match]
         if lang:
             where.append("p.lang = ?")
             args.append(lang)
-        if kinds:
-            where.append(f"p.kind IN ({','.join('?' * len(kinds))})")
-            args.extend(kinds)
-        else:
-            where.append("p.kind NOT IN ('references', 'discarded', 'authors')")
+        chosen = list(kinds) if kinds else list(default_excluded)
+        where.append(f"p.kind {'IN' if kinds else 'NOT IN'} ({','.join('?' * len(chosen))})")
+        args.extend(chosen)
+        return where, args
+
+    def iter_matching_parts(
+        self, match: str, *, lang: str | None = None, kinds: Sequence[str] | None = None,
+        year_from: int | None = None, year_to: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Parts whose text or norm matches an FTS5 expression, in document order (for kwic)."""
+        where, args = self._part_filters(match, lang, kinds, ("references", "discarded", "authors"))
         doc_where, doc_args = self._explore_filters(
             year_from=year_from, year_to=year_to, theme=None, topic=None, source=None)
         where.extend(doc_where)

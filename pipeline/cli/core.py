@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,6 +31,17 @@ from pipeline.cli.common import (
 
 Paths = Annotated[list[Path], typer.Argument(help="Files or folders to read.", show_default=False)]
 Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes (default: cores).")]
+TimeLimit = Annotated[float | None, typer.Option(help="Seconds allowed per file (0: no limit).")]
+RetryFailed = Annotated[bool, typer.Option(help="Retry files that failed in an earlier run.")]
+
+
+class OcrMode(StrEnum):
+    auto = "auto"
+    off = "off"
+    force = "force"
+
+
+Ocr = Annotated[OcrMode | None, typer.Option(help="OCR for scanned PDFs (Tesseract): auto, off or force.")]
 Column = Annotated[
     list[str] | None, typer.Option("--column", help="Map a field to a column name, e.g. abstract=isi.")
 ]
@@ -105,12 +117,12 @@ def ingest(
     db: DbOption = DEFAULT_DB_PATH,
     workers: Workers = None,
     column: Column = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds allowed per file.")] = None,
-    ocr: Annotated[str | None, typer.Option(help="OCR for scanned PDFs: auto, off or force.")] = None,
-    retry_failed: Annotated[bool, typer.Option(help="Retry files that failed in an earlier run.")] = False,
+    time_limit: TimeLimit = None,
+    ocr: Ocr = None,
+    retry_failed: RetryFailed = False,
 ) -> None:
     """Run the per-document stages (read, clean, segment, language, NLP, themes) into the store."""
-    cfg = _config(db, workers, column, time_limit=time_limit, ocr=ocr)
+    cfg = _config(db, workers, column, time_limit=time_limit, ocr=ocr.value if ocr else None)
     store, summary = _ingest(paths, cfg, "ingest", retry_failed)
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_PARTIAL)
 
@@ -122,14 +134,14 @@ def run(
     db: DbOption = DEFAULT_DB_PATH,
     workers: Workers = None,
     column: Column = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds allowed per file.")] = None,
-    ocr: Annotated[str | None, typer.Option(help="OCR for scanned PDFs: auto, off or force.")] = None,
-    retry_failed: Annotated[bool, typer.Option(help="Retry files that failed in an earlier run.")] = False,
+    time_limit: TimeLimit = None,
+    ocr: Ocr = None,
+    retry_failed: RetryFailed = False,
 ) -> None:
     """The main job: ingest, then the corpus-level steps (topics, report)."""
     from pipeline.corpus import available_steps
 
-    cfg = _config(db, workers, column, time_limit=time_limit, ocr=ocr)
+    cfg = _config(db, workers, column, time_limit=time_limit, ocr=ocr.value if ocr else None)
     store, summary = _ingest(paths, cfg, "run", retry_failed)
     failed_steps = 0
     with store.run_lock():

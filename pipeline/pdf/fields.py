@@ -49,8 +49,17 @@ _HEAD_RE = {
     for name, words in HEADINGS.items()
 }
 _GENERIC_HEAD = re.compile(r"^(?:[IVX]{1,4}|\d{1,2})\s*[.)]?\s+(?P<h>[A-Z][A-Z0-9 ,&/()\-]{2,70})$")
-# "1. The scale of restoration potential": a first numbered heading in sentence case.
-_FIRST_HEAD = re.compile(r"^1\s*\.?\s+[A-Z][a-z]+(?:[ ,:\-–][A-Za-z]+)*$")
+# "2. A role of markets in promoting restoration?": a numbered heading in sentence case. Unlike the
+# known names these are only told apart from numbered list items by context (numbered_headings).
+_NUMBERED_HEAD = re.compile(r"^(?P<n>\d{1,2})\s*\.\s+(?P<h>[A-Z][^\s.,;:]*(?:\s+\S+){0,11})$")
+_NUMBERED_LINE = re.compile(r"^\s*\d{1,2}\s*[.)]\s")
+# Not a heading: a sentence, a table-of-contents line ("Problem statement 6"), a citation of a law
+# ("Peraturan Presiden Nomor 24 Tahun 2010 tentang") or a line cut before its end ("... of the").
+_HEAD_TAIL_BAD = re.compile(
+    r"(?:[.,;:]|\d|\b(?:tentang|nomor|dan|atau|yang|di|ke|dari|untuk|dengan|of|and|or|the|a|an|in|on|for|to|with))$"
+    r"|\d\d",
+    re.I,
+)
 _BANNER = re.compile(
     r"jurnal|journal|\bvol\b|volume|\bno\.|nomor|issn|\bdoi\b|https?:|www\.|received|accepted|revised|"
     r"published|©|copyright|available online|homepage|contents lists|seminar|prosiding|proceedings|"
@@ -116,9 +125,54 @@ def heading_of(text: str) -> tuple[str, str] | None:
     m = _GENERIC_HEAD.match(t)
     if m and sum(c.isalpha() for c in m.group("h")) >= 4:
         return "other", t
-    if _FIRST_HEAD.match(t) and len(t.split()) <= 10:
-        return "other", t
     return None
+
+
+def _numbered_candidate(text: str) -> int | None:
+    """The number of a line shaped like a sentence-case numbered heading, else None."""
+    t = text.strip()
+    m = _NUMBERED_HEAD.match(t)
+    if not m or len(t) > 80 or _HEAD_TAIL_BAD.search(m.group("h")):
+        return None
+    if sum(c.isalpha() for c in m.group("h")) < 4:
+        return None
+    return int(m.group("n"))
+
+
+def numbered_headings(lines: list[Line], body_size: float, known: dict[int, int]) -> set[int]:
+    """Indices of lines that are sentence-case numbered headings ("2. Methods of the survey").
+
+    A candidate must continue the numbering of the headings before it (1 may restart it; a number
+    may be skipped once, when the reader missed a heading), be set no smaller than body text, not
+    run on into a lower-case line (unless set large), and stand apart from other numbered lines
+    (a numbered list has its items a line or three apart). ``known``: line index -> number of the
+    numbered headings recognised by name ("3. Results"), which anchor the sequence.
+    """
+    out: set[int] = set()
+    last = 0
+    numbered = [i for i, ln in enumerate(lines) if _NUMBERED_LINE.match(ln.text)]
+    pos = 0
+    for i, ln in enumerate(lines):
+        if i in known:
+            last = known[i]
+            continue
+        if not ln.text[:1].isdigit():
+            continue
+        n = _numbered_candidate(ln.text)
+        if n is None or ln.size < 0.95 * body_size:
+            continue
+        if not (n == 1 or last < n <= last + 2):
+            continue
+        nxt = lines[i + 1].text.lstrip()[:1] if i + 1 < len(lines) else ""
+        if nxt.islower() and ln.size < 1.15 * body_size:
+            continue
+        while pos < len(numbered) and numbered[pos] < i - 3:
+            pos += 1
+        if any(j != i and abs(j - i) <= 3 for j in numbered[pos : pos + 3]):
+            continue
+        out.add(i)
+        last = n
+    return out
 
 
 @dataclass
@@ -271,6 +325,15 @@ def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
         h = heading_of(t)
         if h and (h[0] != "other" or ln.size >= 0.95 * body_size):
             marks.append((i, h[0], t, ""))
+    known_numbers = {}
+    for i, kind, label, _ in marks:
+        m = re.match(r"\d{1,2}\b", label)
+        if m and kind not in ("abstract", "keywords"):
+            known_numbers[i] = int(m.group())
+    extra = numbered_headings(lines, body_size, known_numbers)
+    if extra:
+        marks.extend((i, "other", lines[i].text.strip(), "") for i in extra)
+        marks.sort(key=lambda m: m[0])
     page1 = [ln for ln in lines if ln.page == lines[0].page]
     first_mark = next((i for i, k, _, _ in marks if k in ("abstract", "keywords", "introduction")), 0)
     stop = min(first_mark, len(page1)) if first_mark else 0
