@@ -196,3 +196,23 @@ def test_clear_lang_agrees_with_the_model_on_real_text(shared_corpora):
     assert total > 1500
     assert answered / total >= 0.85
     assert agree / answered >= 0.998
+
+
+def test_id_en_score_asks_the_model_for_mixed_sentences(monkeypatch):
+    calls = []
+    real = language._model_probs
+    monkeypatch.setattr(language, "_model_probs", lambda t: calls.append(t) or real(t))
+    assert (
+        id_en_score("Penelitian ini dilakukan di desa yang ada di kabupaten dengan data dari dinas.") == 1.0
+    )
+    assert (
+        id_en_score("The study was carried out in the villages of the district with data from the office.")
+        == -1.0
+    )
+    assert calls == []
+    # Indonesian glued to an English title: stop words of both, so the model's in-between score
+    # is kept (the split point between two abstracts depends on it).
+    mixed = "Studi ini dilakukan di Kabupaten Garut dengan metode survei.The Effects of Budget Rules on the Quality of Services"
+    score = id_en_score(mixed)
+    assert len(calls) == 1
+    assert -1.0 < score < 1.0

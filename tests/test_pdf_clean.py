@@ -41,3 +41,53 @@ def test_regulation_header_on_one_line():
     info, end = detect(lines)
     assert (info.type, info.number, info.year, info.title) == ("PP", "35", 2021, "PERJANJIAN KERJA WAKTU TERTENTU")
     assert end == 3
+
+
+def _lines(texts: list[str], size: float = 10.0) -> list[Line]:
+    return [Line(t, 50, 300, 20 + 14 * i, 30 + 14 * i, size, 1) for i, t in enumerate(texts)]
+
+
+def _body(n: int) -> list[str]:
+    return [f"Body sentence number {k} of a paragraph that goes on and on." for k in range(n)]
+
+
+def test_numbered_sentence_case_headings_after_the_first_are_sections():
+    texts = (
+        ["Title", "Abstract", "This study looks at markets for forest restoration in the tropics and more."]
+        + ["1. The scale of restoration potential"] + _body(10)
+        + ["2. A role of markets in promoting restoration?"] + _body(10)
+        + ["3. Markets for goods and services"] + _body(3)
+        # A numbered list inside a section: items a line or two apart are not headings.
+        + ["1. Buyers pay for carbon", "2. Sellers plant trees", "3. Brokers take a share"] + _body(10)
+        + ["4. Pitfalls of using markets"] + _body(10)
+        + ["9. Not in sequence at all"] + _body(10)
+    )
+    from pipeline.pdf.fields import extract
+
+    heads = [p.heading for p in extract(_lines(texts)).parts if p.kind == "section"]
+    assert heads == [
+        "1. The scale of restoration potential",
+        "2. A role of markets in promoting restoration?",
+        "3. Markets for goods and services",
+        "4. Pitfalls of using markets",
+    ]
+
+
+def test_letter_spaced_regulation_heading_and_ocr_digits():
+    from pipeline.pdf.regulation import despace, fix_ocr_digits
+
+    assert despace("T E N T A N G") == "TENTANG"
+    assert despace("N O M O R 5 T A H U N 2 0 1 9") == "NOMOR 5 TAHUN 2019"
+    assert despace("Pasal 5 ayat (1)") == "Pasal 5 ayat (1)"
+    assert fix_ocr_digits("NOMOR I1 TAHUN 2O2O TENTANG LOKASI") == "NOMOR 11 TAHUN 2020 TENTANG LOKASI"
+    lines = _lines([
+        "P E R A T U R A N P R E S I D E N R E P U B L I K I N D O N E S I A",
+        "N O M O R 5 T A H U N 2 O 1 9",
+        "T E N T A N G",
+        "PENGELOLAAN DATA TAHUN 2O2O",
+        "DENGAN RAHMAT TUHAN YANG MAHA ESA",
+    ])
+    info, end = detect(lines)
+    assert (info.type, info.number, info.year) == ("Perpres", "5", 2019)
+    assert info.title == "PENGELOLAAN DATA TAHUN 2020"
+    assert end == 4

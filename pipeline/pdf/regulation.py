@@ -50,6 +50,41 @@ _PENJELASAN = re.compile(r"^\s*PENJELASAN\b")
 _LAMPIRAN = re.compile(r"^\s*LAMPIRAN\b")
 
 
+_SPACED = re.compile(r"^(?:\S ){3,}\S$")
+_SPACED_WORDS = re.compile(
+    r"(NOMOR|TAHUN|TENTANG|REPUBLIK|INDONESIA|PERATURAN|KEPUTUSAN|PRESIDEN|PEMERINTAH|MENTERI|DAERAH)"
+)
+_LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+_OCR_NUMBER = re.compile(r"\b[\dOoIl]*\d[\dOoIl]*\b")
+
+
+def despace(text: str) -> str:
+    """Undo a heading set letter by letter ("T E N T A N G", "N O M O R 5 T A H U N 2 0 1 9").
+
+    The word gaps are lost when the line is built, so the heading words the detector needs are
+    split off again by name, and digits from letters."""
+    t = text.strip()
+    if not _SPACED.match(t):
+        return text
+    t = _SPACED_WORDS.sub(r" \1 ", t.replace(" ", ""))
+    return " ".join(_LETTER_DIGIT.sub(" ", t).split())
+
+
+def fix_ocr_digits(text: str) -> str:
+    """Numbers with letters a scan's text layer misread for digits ("TAHUN 2O2O") get their digits back."""
+
+    def fix(m: re.Match) -> str:
+        tok = m.group()
+        digits = sum(c.isdigit() for c in tok)
+        return tok.translate(_OCR_DIGITS) if digits >= len(tok) - digits else tok
+
+    return _OCR_NUMBER.sub(fix, text)
+
+
+def _text(ln: Line) -> str:
+    return despace(normalize_unicode(ln.text))
+
+
 @dataclass
 class RegulationInfo:
     type: str
@@ -67,30 +102,32 @@ def detect(lines: list[Line], window: int = 40) -> tuple[RegulationInfo, int] | 
     """Recognise the heading block of a regulation in the first lines; return it and where it ends."""
     head = lines[:window]
     for i, ln in enumerate(head):
-        t = normalize_unicode(ln.text)
+        t = _text(ln)
         letters = [c for c in t if c.isalpha()]
         # Headings are set in capitals; "Undang-undang Nomor 12 Tahun 1985" in running text is a citation.
         if not letters or sum(c.isupper() for c in letters) < 0.7 * len(letters):
             continue
         t = t.upper()
         if t.strip() in ("PERATURAN", "KEPUTUSAN", "UNDANG-UNDANG") and i + 1 < len(head):
-            t = f"{t.strip()} {normalize_unicode(head[i + 1].text).upper()}"  # "PERATURAN" / "MENTERI ..."
+            t = f"{t.strip()} {_text(head[i + 1]).upper()}"  # "PERATURAN" / "MENTERI ..."
         code = next((c for rx, c in _TYPE_RE if rx.match(t)), None)
         if code is None:
             continue
         # The number is on the same line or within the next few ("NOMOR 5 TAHUN 2019").
-        joined = " ".join(normalize_unicode(x.text) for x in head[i : i + 5])
+        joined = " ".join(_text(x) for x in head[i : i + 5])
         m = _NOMOR.search(joined)
         if not m:
             continue
         name_lines = []
         for x in head[i : i + 4]:
-            if _NOMOR.search(x.text):
-                before = x.text[: _NOMOR.search(x.text).start()].strip()
+            xt = despace(x.text)
+            m_no = _NOMOR.search(xt)
+            if m_no:
+                before = xt[: m_no.start()].strip()
                 if before:
                     name_lines.append(before)
                 break
-            name_lines.append(x.text.strip())
+            name_lines.append(xt.strip())
         info = RegulationInfo(code, _number(m.group("num")), int(m.group("year").translate(_OCR_DIGITS)), " ".join(name_lines))
         end = _title(head, i, info)
         return info, end
@@ -107,15 +144,15 @@ def _number(raw: str) -> str:
 
 def _title(head: list[Line], start: int, info: RegulationInfo) -> int:
     for j in range(start, len(head)):
-        m = _TENTANG.match(head[j].text)
+        m = _TENTANG.match(despace(head[j].text))
         if not m:
             continue
         words = [m.group("rest")] if m.group("rest").strip() else []
         k = j + 1
-        while k < len(head) and not _TITLE_END.match(head[k].text) and len(words) < 8:
-            words.append(head[k].text.strip())
+        while k < len(head) and not _TITLE_END.match(despace(head[k].text)) and len(words) < 8:
+            words.append(despace(head[k].text).strip())
             k += 1
-        info.title = normalize_unicode(" ".join(w for w in words if w)).strip() or None
+        info.title = fix_ocr_digits(normalize_unicode(" ".join(w for w in words if w)).strip()) or None
         return k
     return start + 2
 
