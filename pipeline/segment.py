@@ -485,12 +485,18 @@ def split_bilingual(text: str) -> list[Part]:
     Embedded keyword lists come back as ``keywords`` parts (lang from their label); the label
     words "Abstrak", "Abstract", "Kata kunci", "Keywords" are dropped.
     """
-    pieces, _ = _split_pieces(text)
+    return _bilingual_parts(text)[0]
+
+
+def _bilingual_parts(text: str) -> tuple[list[Part], str]:
+    """split_bilingual's parts, and the text it dropped (labels, stray characters)."""
+    pieces, dropped = _split_pieces(text)
     parts = _group_abstracts(text, pieces)
     parts += [
         Part(kind="keywords", text=text[p.start : p.end], lang=p.lang) for p in pieces if p.kind == "keywords"
     ]
-    return parts
+    junk = " ".join(text[d.start : d.end].strip() for d in dropped if text[d.start : d.end].strip())
+    return parts, junk
 
 
 # --------------------------------------------------------------------------- free-form text
@@ -801,7 +807,7 @@ def _record_parts(doc: Document) -> list[Part]:
     out: list[Part] = []
     for part in doc.parts:
         if part.kind == "abstract":
-            pieces = split_bilingual(part.text)
+            pieces, junk = _bilingual_parts(part.text)
             abstracts = [p for p in pieces if p.kind == "abstract"]
             langs = {p.lang for p in abstracts}
             if part.lang is not None and not ({"id", "en"} <= langs):
@@ -813,6 +819,8 @@ def _record_parts(doc: Document) -> list[Part]:
                     _add_keywords(doc, split_keywords(p.text, p.lang))
                 else:
                     out.append(replace(part, text=p.text, lang=p.lang))
+            if junk:  # label words and stray characters: kept, out of the way of search and themes
+                out.append(Part(kind="discarded", text=junk))
         elif part.kind == "keywords":
             runs, kws = _keyword_parts(part.text)
             _add_keywords(doc, kws)

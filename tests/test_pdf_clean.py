@@ -91,3 +91,16 @@ def test_letter_spaced_regulation_heading_and_ocr_digits():
     assert (info.type, info.number, info.year) == ("Perpres", "5", 2019)
     assert info.title == "PENGELOLAAN DATA TAHUN 2020"
     assert end == 4
+
+
+def test_title_drops_crossmark_badge_text():
+    from pipeline.pdf.fields import extract
+
+    lines = [
+        Line("Using markets to leverage investment in restoration in MARK", 38, 534, 160, 176, 15.5, 1),
+        Line("the tropics", 38, 101, 178, 191, 13.0, 1),
+        Line("Pedro Brancalion, David Lamb", 38, 300, 200, 210, 10.0, 1),
+        Line("Abstract", 38, 100, 230, 240, 10.0, 1),
+        Line("Governments and international organizations are pledging to restore forests.", 38, 500, 242, 252, 10.0, 1),
+    ]
+    assert extract(lines).title == "Using markets to leverage investment in restoration in the tropics"

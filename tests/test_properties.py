@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pipeline.clean import collapse_whitespace, join_hyphenated, normalize_unicode
 from pipeline.document import Document, Part
-from pipeline.language import LANGS, detect, detect_part_langs, guess, id_en_score
+from pipeline.language import LANGS, clear_lang, detect, detect_part_langs, guess, id_en_score
 from pipeline.readers.text import _clean as clean_text_file
 from pipeline.readers.text import strip_markdown
 from pipeline.segment import segment, split_bilingual, split_keywords
@@ -25,10 +25,6 @@ TRICKY = ["e", "\u0301", "\u0308", "\u200b", "\u00ad", "\ufeff", "\u2060", "\u00
           "Å", "ǅ", "①", "²", "\u1100", "\u1161", "\u11a8", "\t", "\n", "\r", " ", "-", "a", "A", "ı", "ß", "İ"]
 tricky = st.lists(st.sampled_from(TRICKY) | st.text(max_size=3), max_size=40).map("".join)
 texty = st.one_of(wild, tricky)
-SEGMENT_DROPS = pytest.mark.xfail(strict=True, reason=(
-    "pipeline.segment drops record abstract chunks with no letter or under 3 characters ('0', 'e') "
-    "without keeping them in a discarded part, unlike raw text (segment._body_chunk 'dropped' list is "
-    "not turned into a part on the record path). Strict: fails once fixed."))
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -96,7 +92,6 @@ def test_segmentation_of_paged_raw_parts_keeps_every_character(pages):
     assert all(p.kind != "raw" for p in doc.parts)
 
 
-@SEGMENT_DROPS
 @SETTINGS
 @given(texty, texty)
 @example("Judul", "0")
@@ -128,7 +123,8 @@ def test_keyword_split_gives_clean_keywords(text, lang):
 def test_language_id_never_crashes_on_any_string(text):
     lang, conf = guess(text)
     assert lang in LANGS and 0.0 <= conf <= 1.0
-    assert detect(text) == lang
+    # detect() may settle a text on clear stop-word evidence before the model (guess) is asked.
+    assert detect(text) == (clear_lang(text) or lang)
     assert -1.0 <= id_en_score(text) <= 1.0
     doc = detect_part_langs(Document(id="x", path="x", format="txt", parts=[Part("abstract", text)]))
     assert doc.parts[0].lang in LANGS

@@ -282,7 +282,7 @@ def test_record_abstract_run_together():
         ("transparency", "en"),
         ("accountability", "en"),
     ]
-    assert [p.kind for p in doc.parts] == ["title", "abstract", "abstract"]
+    assert [p.kind for p in doc.parts] == ["title", "abstract", "abstract", "discarded"]
 
 
 def test_record_keywords_part_and_dedup():

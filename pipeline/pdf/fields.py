@@ -72,6 +72,8 @@ _AFFIL = re.compile(
     r"correspond|@|indonesia$|\bcenter\b|\bcentre\b|laborator|ministry|kementerian|badan",
     re.I,
 )
+# Badges drawn beside the title (Crossref's CrossMark, "Check for updates") join the title's row.
+_LOGO = re.compile(r"\s+(?:Cross\s*Mark|MARK|Check\s+for\s+updates)\s*$")
 _HOMEPAGE = re.compile(r"homepage|contents lists|sciencedirect|www\.", re.I)
 _HISTORY = re.compile(r"^\s*article\s+history", re.I)
 DOI_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
@@ -229,7 +231,7 @@ def _title_authors(page1: list[Line], stop: int, body_size: float = 0.0) -> tupl
     if not runs:
         return None, [], 0
     run = max(runs, key=lambda r: (round(r[0][1].size, 0), -r[0][0]))
-    title = normalize_unicode(" ".join(ln.text for _, ln in run)).strip()
+    title = normalize_unicode(" ".join(_LOGO.sub("", ln.text) for _, ln in run)).strip()
     authors: list[str] = []
     last = run[-1][0]
     for ln in head[last + 1 :]:

@@ -54,7 +54,6 @@ _SPACED = re.compile(r"^(?:\S ){3,}\S$")
 _SPACED_WORDS = re.compile(
     r"(NOMOR|TAHUN|TENTANG|REPUBLIK|INDONESIA|PERATURAN|KEPUTUSAN|PRESIDEN|PEMERINTAH|MENTERI|DAERAH)"
 )
-_LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 _OCR_NUMBER = re.compile(r"\b[\dOoIl]*\d[\dOoIl]*\b")
 
 
@@ -62,12 +61,12 @@ def despace(text: str) -> str:
     """Undo a heading set letter by letter ("T E N T A N G", "N O M O R 5 T A H U N 2 0 1 9").
 
     The word gaps are lost when the line is built, so the heading words the detector needs are
-    split off again by name, and digits from letters."""
+    split off again by name (which also parts them from the numbers between them)."""
     t = text.strip()
     if not _SPACED.match(t):
         return text
     t = _SPACED_WORDS.sub(r" \1 ", t.replace(" ", ""))
-    return " ".join(_LETTER_DIGIT.sub(" ", t).split())
+    return " ".join(t.split())
 
 
 def fix_ocr_digits(text: str) -> str:
