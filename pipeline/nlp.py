@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokenizer import Tokenizer
 
-VERSION = "1"
+VERSION = "2"
 
 _DATA = Path(__file__).parent / "data"
 _ID_LIKE = frozenset({"id", "ms"})  # Malay shares Indonesian morphology and Sastrawi works on it

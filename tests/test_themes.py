@@ -195,3 +195,33 @@ def test_cli_train_evaluate_models_and_retag(trained, tmp_path):
     assert len(json.loads(r.stdout)) == 1
     r = runner.invoke(app, ["models", "use", "nope", "--models", str(models)])
     assert r.exit_code == 2 and "no themes model" in r.output
+
+
+def test_title_terms_have_their_own_view(tax):
+    from pipeline.themes.features import doc_view
+
+    v = doc_view(_doc("Korupsi pengadaan\n\nPenelitian ini membahas pencegahan korupsi di pemerintah daerah."), tax)
+    assert v.title and set(v.title) <= set(v.tokens)
+    assert "anti_corruption" in v.lexicon and v.lexicon["anti_corruption"] > 0
+
+
+@pytest.mark.parametrize("extra", [{"bigrams": True}, {"title_weight": 0.5}, {"lexicon_features": 1.0},
+                                   {"char_weight": 0.5, "char_features": 300}])
+def test_optional_feature_blocks_train_and_persist(trained, tmp_path, extra):
+    import joblib
+
+    from pipeline.themes.classifier import ThemeClassifier
+
+    _, _, ls = trained
+    clf = fit(ls, seed=2, params={**extra, "threshold_folds": 3})
+    base = ThemeClassifier(themes=ls.themes)
+    n_base = base._matrix(ls.views, fit=True).shape[1]
+    assert clf._matrix(ls.views, fit=False).shape[1] > n_base  # the option added columns
+    if "char_features" in extra:
+        assert len(clf._chars.vocabulary_) <= 300
+    assert clf.get_params().items() >= extra.items()
+    joblib.dump(clf, tmp_path / "m.joblib")
+    again = joblib.load(tmp_path / "m.joblib")
+    assert np.array_equal(again.predict_proba(ls.views), clf.predict_proba(ls.views))
+    j = ls.themes.index("anti_corruption")
+    assert clf.predict(ls.views)[:, j].tolist() == ls.Y[:, j].tolist()
