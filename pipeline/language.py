@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from pipeline.document import Document
 
-VERSION = "1"
+VERSION = "2"
 LANGS = ("id", "en", "other")
 # The "others" are there so that German or French text is not forced into id/en.
 CANDIDATES = ("id", "en", "ms", "de", "fr", "es", "nl", "pt", "it")
