@@ -225,3 +225,13 @@ def test_optional_feature_blocks_train_and_persist(trained, tmp_path, extra):
     assert np.array_equal(again.predict_proba(ls.views), clf.predict_proba(ls.views))
     j = ls.themes.index("anti_corruption")
     assert clf.predict(ls.views)[:, j].tolist() == ls.Y[:, j].tolist()
+
+
+def test_l1_penalty_gives_a_sparse_model(trained):
+    _, _, ls = trained
+    l1 = fit(ls, seed=4, params={"l1_ratio": 1.0, "threshold_folds": 3})
+    l2 = fit(ls, seed=4, params={"l1_ratio": 0.0, "threshold_folds": 3})
+    nz = [sum(int(np.count_nonzero(m.coef_)) for m in c._models if not isinstance(m, float)) for c in (l1, l2)]
+    assert 0 < nz[0] < nz[1] / 2
+    j = ls.themes.index("e_government")
+    assert l1.predict(ls.views)[:, j].tolist() == ls.Y[:, j].tolist()
