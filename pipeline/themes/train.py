@@ -89,6 +89,7 @@ def register(clf: ThemeClassifier, tax: Taxonomy, ls: LabelledSet, cv: dict[str,
     reg.save_meta("themes", model_id, {
         "method": "classifier",
         "labels": labels_path,
+        "pipeline": _pipeline_version(),
         "data_hash": ls.hash,
         "documents": len(ls.docs),
         "themes": ls.themes,
@@ -102,6 +103,13 @@ def register(clf: ThemeClassifier, tax: Taxonomy, ls: LabelledSet, cv: dict[str,
                "cross_lingual": {k: v["macro_f1"] for k, v in cv["cross_lingual"].items()}},
     })
     return model_id
+
+
+def _pipeline_version() -> str:
+    """The stage versions the training documents went through (features depend on them)."""
+    from pipeline.stages import default_stages, pipeline_version
+
+    return pipeline_version(default_stages())
 
 
 def _json(obj: Any) -> str:
