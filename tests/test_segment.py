@@ -39,8 +39,10 @@ def kw(doc: Document) -> list[tuple[str, str | None]]:
     return [(k.text, k.lang) for k in doc.keywords]
 
 
-def test_version_is_a_string():
-    assert VERSION == "1"
+def test_version_is_part_of_the_pipeline_version():
+    from pipeline.stages import default_stages, pipeline_version
+
+    assert isinstance(VERSION, str) and f"segment:{VERSION}" in pipeline_version(default_stages())
 
 
 @pytest.mark.parametrize("id_first", [True, False])
