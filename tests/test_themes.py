@@ -235,3 +235,26 @@ def test_l1_penalty_gives_a_sparse_model(trained):
     assert 0 < nz[0] < nz[1] / 2
     j = ls.themes.index("e_government")
     assert l1.predict(ls.views)[:, j].tolist() == ls.Y[:, j].tolist()
+
+
+def test_numpy_form_scores_like_the_classifier(trained, tax, tmp_path):
+    from pipeline.themes.linear import compile_classifier, load, save
+
+    _, _, ls = trained
+    clf = fit(ls, seed=11)
+    save(compile_classifier(clf), tmp_path)
+    lin = load(tmp_path)
+    assert np.allclose(lin.predict_proba(ls.views), clf.predict_proba(ls.views), atol=1e-12)
+    assert np.array_equal(lin.predict(ls.views), clf.predict(ls.views))
+    assert lin.themes == clf.themes
+
+
+def test_tagging_does_not_import_sklearn():
+    import subprocess
+    import sys
+
+    code = ("import sys; from pipeline.themes.tagger import active_tagger; t = active_tagger(); "
+            "print(t.method, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent).stdout.split()
+    assert out == ["classifier", "False"]

@@ -85,6 +85,12 @@ def register(clf: ThemeClassifier, tax: Taxonomy, ls: LabelledSet, cv: dict[str,
     reg = registry or Registry()
     model_id, path = reg.new_dir("themes")
     joblib.dump(clf, path / "classifier.joblib", compress=3)
+    from pipeline.themes.linear import NotCompilable, compile_classifier, save
+
+    try:
+        save(compile_classifier(clf), path)  # what tagging loads: no scikit-learn needed
+    except NotCompilable:
+        pass
     (path / "taxonomy.json").write_text(_json(tax.to_dict()), encoding="utf-8")
     reg.save_meta("themes", model_id, {
         "method": "classifier",
