@@ -206,3 +206,15 @@ def test_real_abstracts_stem_aware_search(shared_corpora, tmp_path):
         plural = {h["id"] for h in search(store, "policies", limit=500)}
         singular_only = {h["id"] for h in search(store, "policy", limit=500)}
         assert plural and plural == singular_only
+
+
+def test_show_as_text_prints_every_part_with_its_kind_and_language(tmp_path):
+    folder, db = _folder(tmp_path), tmp_path / "c.db"
+    (folder / "brackets.txt").write_text("Judul [draf] tentang [bold]desa\n\nPemerintah desa membuka informasi "
+                                         "anggaran [tahun 2020] kepada warga melalui papan informasi.\n", "utf-8")
+    runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--workers", "1"])
+    r = runner.invoke(app, ["show", "r3", "--db", str(db)])
+    assert r.exit_code == 0 and "[title/id]" in r.stdout and "[abstract/id]" in r.stdout
+    assert "Partisipasi masyarakat dalam musrenbang" in r.stdout
+    r = runner.invoke(app, ["show", str(folder / "brackets.txt"), "--db", str(db)])
+    assert "[draf]" in r.stdout and "[bold]desa" in r.stdout and "[tahun 2020]" in r.stdout

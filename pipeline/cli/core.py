@@ -231,7 +231,7 @@ def show(
     if format == TextOrJson.json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return
-    out.print(f"[bold]{doc['title'] or '(untitled)'}[/]", highlight=False)
+    out.print(f"[bold]{escape(doc['title'] or '(untitled)')}[/]", highlight=False)
     meta = [f"id {doc['id'][:16]}", f"{doc['format']} {doc['doc_type']}", f"path {doc['path']}"]
     if doc["source_id"]:
         meta.append(f"source id {doc['source_id']}")
@@ -241,15 +241,16 @@ def show(
         meta.append(f"doi {doc['doi']}")
     if doc["regulation"]:
         meta.append("regulation " + " ".join(str(v) for v in doc["regulation"].values() if v))
-    out.print(" | ".join(meta), highlight=False)
+    out.print(" | ".join(meta), highlight=False, markup=False)
     if doc["authors"]:
-        out.print("authors: " + "; ".join(doc["authors"]), highlight=False)
+        out.print("authors: " + "; ".join(doc["authors"]), highlight=False, markup=False)
     for p in doc["parts"]:
         head = f"[{p['kind']}{'/' + p['lang'] if p['lang'] else ''}]" + (f" {p['heading']}" if p["heading"] else "")
-        out.print(f"\n[cyan]{head}[/]", highlight=False)
+        out.print(f"\n[cyan]{escape(head)}[/]", highlight=False)
         out.print(p["text"], highlight=False, markup=False)
     if doc["keywords"]:
-        out.print("\n[cyan]keywords[/]: " + "; ".join(f"{k['text']} ({k['lang']})" for k in doc["keywords"]))
+        out.print("\n[cyan]keywords[/]: " + escape("; ".join(f"{k['text']} ({k['lang']})" for k in doc["keywords"])),
+                  highlight=False)
     if doc["tags"]:
         out.print("[cyan]themes[/]: " + ", ".join(
             f"{t['theme']} {t['score']:.2f} ({t['method']})" for t in doc["tags"]), highlight=False)
