@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.config import DEFAULT_DB
 
@@ -112,7 +113,7 @@ def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str], ti
         for c in columns:
             t.add_column(c, overflow="fold")
         for r in rows:
-            t.add_row(*(_cell(r.get(c)) for c in columns))
+            t.add_row(*(Text(_cell(r.get(c))) for c in columns))  # cells are data, never markup
         out.print(t)
 
 
