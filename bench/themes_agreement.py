@@ -87,7 +87,7 @@ def kappa(a: list[bool], b: list[bool]) -> float:
     n = len(a)
     if n == 0:
         return 0.0
-    po = sum(x == y for x, y in zip(a, b)) / n
+    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
     pa, pb = sum(a) / n, sum(b) / n
     pe = pa * pb + (1 - pa) * (1 - pb)
     return 1.0 if pe == 1 else (po - pe) / (1 - pe)
@@ -101,9 +101,9 @@ def agreement(first: dict[str, set[str]], second: dict[str, set[str]]) -> dict:
     for t in THEMES:
         a = [t in first[i] for i in ids]
         b = [t in second[i] for i in ids]
-        tp = sum(x and y for x, y in zip(a, b))
-        fp = sum(y and not x for x, y in zip(a, b))
-        fn = sum(x and not y for x, y in zip(a, b))
+        tp = sum(x and y for x, y in zip(a, b, strict=True))
+        fp = sum(y and not x for x, y in zip(a, b, strict=True))
+        fn = sum(x and not y for x, y in zip(a, b, strict=True))
         tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
         p = tp / (tp + fp) if tp + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
@@ -132,6 +132,22 @@ def agreement(first: dict[str, set[str]], second: dict[str, set[str]]) -> dict:
     }
 
 
+def bootstrap_macro_f1(first: dict[str, set[str]], second: dict[str, set[str]], n: int = 1000,
+                       seed: int = SEED) -> tuple[float, float]:
+    """95% percentile interval of the inter-annotator macro-F1, resampling documents."""
+    ids = sorted(set(first) & set(second))
+    rng = random.Random(seed)
+    scores = []
+    for _ in range(n):
+        pick = [rng.choice(ids) for _ in ids]
+        # suffixes keep duplicated documents distinct in the resampled dicts
+        a = {f"{i}#{k}": first[i] for k, i in enumerate(pick)}
+        b = {f"{i}#{k}": second[i] for k, i in enumerate(pick)}
+        scores.append(agreement(a, b)["macro_f1"])
+    scores.sort()
+    return scores[int(0.025 * n)], scores[int(0.975 * n) - 1]
+
+
 def print_tables(res: dict) -> None:
     print(f"{res['n']} documents labelled by both annotators (annotator 2 scored against annotator 1)\n")
     print(f"{'theme':24s} {'sup1':>5s} {'sup2':>5s} {'both':>5s} {'P':>6s} {'R':>6s} {'F1':>6s} {'kappa':>6s}")
@@ -139,7 +155,8 @@ def print_tables(res: dict) -> None:
         print(f"{t:24s} {r['support_1']:5d} {r['support_2']:5d} {r['both']:5d} {r['precision']:6.3f} "
               f"{r['recall']:6.3f} {r['f1']:6.3f} {r['kappa']:6.3f}")
     print()
-    print(f"macro-F1 {res['macro_f1']:.3f}   mean kappa {res['macro_kappa']:.3f}")
+    lo, hi = res.get("macro_f1_ci95", (float("nan"), float("nan")))
+    print(f"macro-F1 {res['macro_f1']:.3f} (bootstrap 95% {lo:.3f}-{hi:.3f})   mean kappa {res['macro_kappa']:.3f}")
     print(f"micro P {res['micro_precision']:.3f}  R {res['micro_recall']:.3f}  F1 {res['micro_f1']:.3f}")
     print(f"exact-set agreement {res['exact_set_agreement']:.3f}")
     print(f"no theme: annotator 1 {res['empty_1']}, annotator 2 {res['empty_2']}, both {res['empty_both']}; "
@@ -166,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown themes in {args.second}: {sorted(unknown)}", file=sys.stderr)
         return 1
     res = agreement(first, second)
+    res["macro_f1_ci95"] = bootstrap_macro_f1(first, second)
     if args.json:
         print(json.dumps(res, indent=2))
     else:
