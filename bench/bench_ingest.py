@@ -196,7 +196,7 @@ def stage_breakdown(paths: list[Path], db: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from pipeline.config import Config
     from pipeline.document import RecordError
-    from pipeline.ingest import BATCH, _exists_elsewhere
+    from pipeline.ingest import BATCH
     from pipeline.readers import ReadOptions, get_reader
     from pipeline.stages import default_stages, pipeline_version
     from pipeline.store import Store
@@ -230,7 +230,9 @@ def stage_breakdown(paths: list[Path], db: Path) -> None:
         with Store(db) as store:
             t = time.perf_counter()
             for i in range(0, len(out), 256):
-                new = [d for d in out[i:i + 256] if not _exists_elsewhere(store, d, pv)]
+                batch = out[i:i + 256]
+                elsewhere = store.stored_elsewhere(batch, pv)  # as ingest does: one query per batch
+                new = [d for d in batch if d.id not in elsewhere]
                 store.write_documents(new, pv, None)
             timing["store"] = time.perf_counter() - t
         total = sum(timing.values())

@@ -268,7 +268,7 @@ def ingest(
         if res.fatal:
             fatal[path] = res.fatal
         produced[path] |= res.produced_ids
-        elsewhere = _stored_elsewhere(store, res.docs, pv)
+        elsewhere = store.stored_elsewhere(res.docs, pv)
         new = [d for d in res.docs if d.id not in elsewhere]
         summary.duplicates += len(res.docs) - len(new)
         store.write_documents(new, pv, run)
@@ -394,25 +394,6 @@ def _size(path: str) -> int:
         return os.path.getsize(path)
     except OSError:
         return 0
-
-
-def _exists_elsewhere(store: Store, doc: Document, pv: str) -> bool:
-    """The same content already stored from another file: keep the first copy."""
-    return doc.id in _stored_elsewhere(store, [doc], pv)
-
-
-def _stored_elsewhere(store: Store, docs: list[Document], pv: str) -> set[str]:
-    """Ids of the documents whose content is already stored from another file (one query per 500)."""
-    stored: dict[str, str] = {}
-    ids = list({d.id for d in docs})
-    for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        marks = ",".join("?" * len(part))
-        rows = store.conn.execute(
-            f"SELECT id, path FROM documents WHERE pipeline_version = ? AND id IN ({marks})", (pv, *part)
-        )
-        stored.update((r[0], r[1]) for r in rows)
-    return {d.id for d in docs if stored.get(d.id, d.path) != d.path}
 
 
 # A bilingual abstract of our own that walks every stage's lazy set-up (both spaCy pipelines,

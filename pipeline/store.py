@@ -342,6 +342,20 @@ class Store:
         )
         return {r[0] for r in rows}
 
+    def stored_elsewhere(self, docs: Sequence[Document], pipeline_version: str) -> set[str]:
+        """Ids of documents whose content is already stored from another file (the first copy is
+        kept); one query per 500 ids."""
+        stored: dict[str, str] = {}
+        ids = list({d.id for d in docs})
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            rows = self.conn.execute(
+                f"SELECT id, path FROM documents WHERE pipeline_version = ? AND id IN ({','.join('?' * len(part))})",
+                (pipeline_version, *part),
+            )
+            stored.update((r[0], r[1]) for r in rows)
+        return {d.id for d in docs if stored.get(d.id, d.path) != d.path}
+
     def remove_stale(self, path: str, keep: set[str]) -> int:
         """Drop documents of a changed file that its new content no longer holds."""
         ids = [r[0] for r in self.conn.execute("SELECT id FROM documents WHERE path = ?", (path,))]
