@@ -3,8 +3,11 @@
     python3 bench/themes_agreement.py sample            # print the blind sample (no first-annotator themes)
     python3 bench/themes_agreement.py                   # compare corpora/labels/themes_dev_second.jsonl
     python3 bench/themes_agreement.py --json            # same figures as JSON
+    python3 bench/themes_agreement.py sample --rows 775:1553            # the third round's blind sample
+    python3 bench/themes_agreement.py --rows 775:1553 --second corpora/labels/themes_dev_second_r3.jsonl
 
-The sample is 150 ids from corpora/labels/themes_dev.jsonl, drawn with random.Random(2026): about 100
+The sample is 150 ids from rows of corpora/labels/themes_dev.jsonl (``--rows``, 1-based and inclusive;
+rows 1-774 are the first two labelling rounds, 775-1553 the third), drawn with random.Random(2026): about 100
 among records the first annotator tagged with at least one theme and about 50 among records left
 empty. `sample` prints the two strata shuffled together and never prints a theme, so the second
 annotator cannot tell which stratum a record came from.
@@ -169,9 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("mode", nargs="?", choices=["compare", "sample"], default="compare")
     ap.add_argument("--first", type=Path, default=FIRST)
     ap.add_argument("--second", type=Path, default=SECOND)
+    ap.add_argument("--rows", default="1:774", help="START:END rows of --first to sample from (default: rounds 1-2)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    first_recs = read_jsonl(args.first)
+    start, end = (int(x) for x in args.rows.split(":"))
+    first_recs = read_jsonl(args.first)[start - 1:end]
     if args.mode == "sample":
         print_sample(first_recs)
         return 0
