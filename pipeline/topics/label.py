@@ -76,7 +76,7 @@ def nearest_themes(topic_term: np.ndarray, token2id: dict[str, int], themes: lis
     with the best mass x ln(lift) among those with mass >= MIN_THEME_MASS and lift >= MIN_LIFT;
     a theme's seeds that every topic uses a little (training, leadership) then link nothing.
     """
-    from pipeline.topics.link import MIN_LIFT, ThemeLink
+    from pipeline.topics.link import MIN_LIFT, ThemeLink, best_link
 
     k = topic_term.shape[0]
     if not themes:
@@ -102,12 +102,5 @@ def nearest_themes(topic_term: np.ndarray, token2id: dict[str, int], themes: lis
             if row[j] >= MIN_THEME_MASS and lift >= MIN_LIFT:
                 passed.append({"theme": th, "mass": round(float(row[j]), 4), "lift": round(lift, 3),
                                "_rank": float(row[j]) * np.log(lift)})
-        passed.sort(key=lambda c: (-c["_rank"], c["theme"]))
-        for c in passed:
-            del c["_rank"]
-        if passed:
-            b = passed[0]
-            out.append(ThemeLink(b["theme"], "seed_terms", b["mass"], b["lift"], b["mass"], passed))
-        else:
-            out.append(ThemeLink(None, "seed_terms"))
+        out.append(best_link(passed, "seed_terms", "mass", "mass"))
     return out

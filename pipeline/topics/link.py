@@ -46,6 +46,17 @@ class ThemeLink:
                 "support": round(self.support, 3), "candidates": self.candidates}
 
 
+def best_link(passed: list[dict[str, Any]], method: str, share_key: str, support_key: str) -> ThemeLink:
+    """The link to the strongest candidate (by its ``_rank``, ties by theme id), all candidates kept."""
+    passed.sort(key=lambda c: (-c["_rank"], c["theme"]))
+    for c in passed:
+        del c["_rank"]
+    if not passed:
+        return ThemeLink(None, method)
+    b = passed[0]
+    return ThemeLink(b["theme"], method, b[share_key], b["lift"], b[support_key], passed)
+
+
 def tag_matrix(doc_ids: Sequence[str], tags: Mapping[str, set[str]]) -> tuple[list[str], np.ndarray]:
     """(theme ids, documents x themes 0/1 matrix) for the given documents."""
     themes = sorted({t for d in doc_ids for t in tags.get(d, ())})
@@ -81,14 +92,7 @@ def link_by_tags(weights: np.ndarray, themes: Sequence[str], tagged: np.ndarray)
             if s >= MIN_SUPPORT and share >= MIN_SHARE and lift >= MIN_LIFT and z >= MIN_Z:
                 passed.append({"theme": theme, "share": round(share, 4), "lift": round(lift, 3),
                                "support": round(s, 2), "z": round(z, 2), "_rank": s * math.log(lift)})
-        passed.sort(key=lambda c: (-c["_rank"], c["theme"]))
-        for c in passed:
-            del c["_rank"]
-        if passed:
-            best = passed[0]
-            out.append(ThemeLink(best["theme"], "tags", best["share"], best["lift"], best["support"], passed))
-        else:
-            out.append(ThemeLink(None, "tags"))
+        out.append(best_link(passed, "tags", "share", "support"))
     return out
 
 
