@@ -175,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", default="1:774", help="START:END rows of --first to sample from (default: rounds 1-2)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    start, end = (int(x) for x in args.rows.split(":"))
+    try:
+        start, end = (int(x) for x in args.rows.split(":"))
+    except ValueError:
+        ap.error(f"--rows wants START:END (e.g. 775:1553), not {args.rows!r}")
     first_recs = read_jsonl(args.first)[start - 1:end]
     if args.mode == "sample":
         print_sample(first_recs)
