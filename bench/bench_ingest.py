@@ -44,8 +44,13 @@ SOURCES = [
     *sorted((CORPORA / "id-abstracts" / "public-admin").glob("*.jsonl")),
     *sorted((CORPORA / "en-abstracts").glob("*.jsonl")),
 ]
-QUICK = ["sinta_broad_abstracts.part4.jsonl", "sinta_governance_subset.jsonl", "icegov-proceedings.jsonl",
-         "pta_trunojoyo_skripsi_abstracts.jsonl", "sinta_chisquare_academica_pa.jsonl"]
+QUICK = [
+    "sinta_broad_abstracts.part4.jsonl",
+    "sinta_governance_subset.jsonl",
+    "icegov-proceedings.jsonl",
+    "pta_trunojoyo_skripsi_abstracts.jsonl",
+    "sinta_chisquare_academica_pa.jsonl",
+]
 
 
 # -- the child: one fresh ingest process -----------------------------------------------------------
@@ -71,14 +76,22 @@ def child(args: argparse.Namespace) -> None:
         summary = ingest([Path(p) for p in args.paths], cfg, store, progress=progress)
         done = time.time()
     out = {
-        "docs": summary.documents_new, "duplicates": summary.duplicates, "errors": summary.errors,
-        "imports_s": t - launched, "ingest_s": done - t, "wall_s": done - launched,
+        "docs": summary.documents_new,
+        "duplicates": summary.duplicates,
+        "errors": summary.errors,
+        "imports_s": t - launched,
+        "ingest_s": done - t,
+        "wall_s": done - launched,
         "first_doc_s": first[0] if first else None,
-        "ready_s": (ready[0] if ready else t) - launched, "work_s": done - (ready[0] if ready else t),
+        "ready_s": (ready[0] if ready else t) - launched,
+        "work_s": done - (ready[0] if ready else t),
         "maxrss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "maxrss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-        "cpu_s": sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-                     for f in ("ru_utime", "ru_stime")),
+        "cpu_s": sum(
+            getattr(resource.getrusage(who), f)
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            for f in ("ru_utime", "ru_stime")
+        ),
     }
     print("RESULT " + json.dumps(out))
 
@@ -105,8 +118,18 @@ def _tree_rss_mb(pid: int) -> float:
 def run_child(paths: list[Path], workers: int, db: Path) -> dict:
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    cmd = [sys.executable, __file__, "_child", "--db", str(db), "--workers", str(workers),
-           "--launched", repr(time.time()), *map(str, paths)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "_child",
+        "--db",
+        str(db),
+        "--workers",
+        str(workers),
+        "--launched",
+        repr(time.time()),
+        *map(str, paths),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0.0
     while proc.poll() is None:
@@ -209,11 +232,13 @@ def stage_breakdown(paths: list[Path], db: Path) -> None:
     for label in ("cold", "warm"):
         timing: dict[str, float] = {}
         t = time.perf_counter()
-        docs = [d for p in paths for d in get_reader("jsonl")(p, ReadOptions()) if not isinstance(d, RecordError)]
+        docs = [
+            d for p in paths for d in get_reader("jsonl")(p, ReadOptions()) if not isinstance(d, RecordError)
+        ]
         timing["read"] = time.perf_counter() - t
         out = []
         for i in range(0, len(docs), BATCH):
-            batch = docs[i:i + BATCH]
+            batch = docs[i : i + BATCH]
             for s in stages:
                 t = time.perf_counter()
                 batch = s.run(batch, cfg)
@@ -230,15 +255,17 @@ def stage_breakdown(paths: list[Path], db: Path) -> None:
         with Store(db) as store:
             t = time.perf_counter()
             for i in range(0, len(out), 256):
-                batch = out[i:i + 256]
+                batch = out[i : i + 256]
                 elsewhere = store.stored_elsewhere(batch, pv)  # as ingest does: one query per batch
                 new = [d for d in batch if d.id not in elsewhere]
                 store.write_documents(new, pv, None)
             timing["store"] = time.perf_counter() - t
         total = sum(timing.values())
         n = len(docs)
-        print(f"  {label}: {n} docs, {total:.1f} s = {n / total:.0f} docs/s on one core;"
-              f" pickled results {len(blob) / n / 1024:.1f} KB/doc")
+        print(
+            f"  {label}: {n} docs, {total:.1f} s = {n / total:.0f} docs/s on one core;"
+            f" pickled results {len(blob) / n / 1024:.1f} KB/doc"
+        )
         for k, v in timing.items():
             print(f"    {k:10s} {v:7.2f} s  {1000 * v / n:6.2f} ms/doc  {100 * v / total:5.1f}%")
 
@@ -269,7 +296,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="~1,900 records, 1 run, 3x replication")
     ap.add_argument("--runs", type=int, default=None, help="runs per setting (median); default 3, quick 1")
     ap.add_argument("--workers", default="1,2", help="worker counts to compare")
-    ap.add_argument("--scale", type=int, default=None, help="replication factor; default 10, quick 3; 0 = skip")
+    ap.add_argument(
+        "--scale", type=int, default=None, help="replication factor; default 10, quick 3; 0 = skip"
+    )
     ap.add_argument("--stages", action="store_true", help="also time each stage in process")
     ap.add_argument("--no-baseline", action="store_true", help="skip bare spaCy (no ratios)")
     ap.add_argument("--profile", metavar="FILE", help="also cProfile one in-process run (workers=1)")
@@ -281,8 +310,10 @@ def main() -> None:
     if not paths:
         raise SystemExit(f"no abstract datasets under {CORPORA}")
     records = load_records(paths)
-    print(f"corpus: {len(records)} records in {len(paths)} files; load average {os.getloadavg()[0]:.1f}"
-          f" on {os.cpu_count()} cores")
+    print(
+        f"corpus: {len(records)} records in {len(paths)} files; load average {os.getloadavg()[0]:.1f}"
+        f" on {os.cpu_count()} cores"
+    )
 
     with tempfile.TemporaryDirectory(prefix="govtext-bench-") as tmp:
         tmpdir = Path(tmp)
@@ -297,8 +328,10 @@ def main() -> None:
         if not args.no_baseline:
             base_s = spacy_baseline(records, runs)
             base_rate = len(records) / base_s
-            print(f"bare spaCy (blank + lookup lemmatizer, nlp.pipe, one core): {base_rate:,.0f} texts/s"
-                  f" ({base_s:.2f} s)")
+            print(
+                f"bare spaCy (blank + lookup lemmatizer, nlp.pipe, one core): {base_rate:,.0f} texts/s"
+                f" ({base_s:.2f} s)"
+            )
         help_s = statistics.median(help_wall() for _ in range(3))
         print(f"govtext --help: {help_s:.2f} s")
 
@@ -318,15 +351,21 @@ def main() -> None:
             ready = statistics.median(r["ready_s"] for r in results)
             ideal = base_rate * min(w, os.cpu_count() or 1)
             mem = max(results, key=lambda r: r["tree_peak_mb"])
-            print(f"{label} workers={w}: start-up {first:.2f} s to the first document written"
-                  f" ({start:.2f} s for the whole one-record run, imports {ones[0]['imports_s']:.2f} s)")
-            print(f"{label} workers={w}: {docs} docs, {wall:.1f} s wall, of which start-up {ready:.2f} s ->"
-                  f" {rate:,.0f} docs/s after start-up ({docs / wall:,.0f} incl. start-up);"
-                  f" {rate / ideal:.2f}x bare spaCy on {min(w, os.cpu_count() or 1)} core(s);"
-                  f" {1000 * statistics.median(r['cpu_s'] for r in results) / docs:.2f} CPU ms/doc")
-            print(f"    peak memory: tree {mem['tree_peak_mb']:.0f} MB (Pss, sampled); main {mem['maxrss_self_mb']:.0f} MB,"
-                  f" largest worker {mem['maxrss_children_mb']:.0f} MB, bound {mem['bound_mb']:.0f} MB;"
-                  f" runs {[round(r['wall_s'], 1) for r in results]} s")
+            print(
+                f"{label} workers={w}: start-up {first:.2f} s to the first document written"
+                f" ({start:.2f} s for the whole one-record run, imports {ones[0]['imports_s']:.2f} s)"
+            )
+            print(
+                f"{label} workers={w}: {docs} docs, {wall:.1f} s wall, of which start-up {ready:.2f} s ->"
+                f" {rate:,.0f} docs/s after start-up ({docs / wall:,.0f} incl. start-up);"
+                f" {rate / ideal:.2f}x bare spaCy on {min(w, os.cpu_count() or 1)} core(s);"
+                f" {1000 * statistics.median(r['cpu_s'] for r in results) / docs:.2f} CPU ms/doc"
+            )
+            print(
+                f"    peak memory: tree {mem['tree_peak_mb']:.0f} MB (Pss, sampled); main {mem['maxrss_self_mb']:.0f} MB,"
+                f" largest worker {mem['maxrss_children_mb']:.0f} MB, bound {mem['bound_mb']:.0f} MB;"
+                f" runs {[round(r['wall_s'], 1) for r in results]} s"
+            )
             return rate
 
         rates = {w: setting("1x", paths, w, runs) for w in workers}

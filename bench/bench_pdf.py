@@ -117,11 +117,21 @@ def main(argv: list[str] | None = None) -> int:
         plumb_cpu.append(1000 * c / n)
     ref = statistics.median(fium_cpu)
     print(f"{'':34} {'pages/s':>8} {'CPU ms/p':>9} {'CPU p/s':>9} {'CPU/pdfium':>8}")
-    _row("govtext PDF stage (1 process)", statistics.median(stage), statistics.median(stage_cpu), ref,
-         f"slow-path pages: {slow}")
+    _row(
+        "govtext PDF stage (1 process)",
+        statistics.median(stage),
+        statistics.median(stage_cpu),
+        ref,
+        f"slow-path pages: {slow}",
+    )
     _row("baseline pypdfium2 get_text_range", statistics.median(fium), ref, ref)
-    _row("baseline pdfplumber extract_text", statistics.median(plumb), statistics.median(plumb_cpu), ref,
-         f"first {args.plumber_pages} pages")
+    _row(
+        "baseline pdfplumber extract_text",
+        statistics.median(plumb),
+        statistics.median(plumb_cpu),
+        ref,
+        f"first {args.plumber_pages} pages",
+    )
     if args.workers > 1:
         # Biggest files first so that one long file does not finish alone at the end.
         order = [p for p, _ in sorted(files, key=lambda f: -f[1])]
@@ -133,8 +143,13 @@ def main(argv: list[str] | None = None) -> int:
                 par.append(pages / (time.perf_counter() - t0))
                 par_cpu.append(1000 * sum(r[2] for r in res) / pages)
         med = statistics.median(par)
-        _row(f"govtext PDF stage ({args.workers} workers)", med, statistics.median(par_cpu), ref,
-             f"wall scaling x{med / statistics.median(stage):.2f}")
+        _row(
+            f"govtext PDF stage ({args.workers} workers)",
+            med,
+            statistics.median(par_cpu),
+            ref,
+            f"wall scaling x{med / statistics.median(stage):.2f}",
+        )
     print(f"load average {os.getloadavg()[0]:.2f} at end ({os.cpu_count()} CPUs)")
     return 0
 

@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CORPORA = ROOT.parent / "shared" / "corpora"
-FILES = sorted((CORPORA / "en-abstracts").glob("*.jsonl")) + sorted((CORPORA / "id-abstracts").glob("*.jsonl"))
+FILES = sorted((CORPORA / "en-abstracts").glob("*.jsonl")) + sorted(
+    (CORPORA / "id-abstracts").glob("*.jsonl")
+)
 _SENT = re.compile(r"(?<=[.!?])\s+")
 
 # A keyword lexicon for synthetic theme tags: theme -> normal forms that trigger it.
@@ -45,15 +47,35 @@ LEXICON = {
 }
 
 QUERIES: list[tuple[str, dict]] = [
-    ("kemitraan", {}), ("korupsi", {}), ("governance", {}), ("partnerships", {}), ("pelayanan publik", {}),
-    ('"public service"', {}), ('"tata kelola"', {}), ("desa", {}), ("election", {}), ("kebijakan", {}),
-    ("digital*", {}), ("govern*", {}), ("korupsi OR corruption", {}), ("anggaran AND daerah", {}),
-    ("democracy NOT election", {}), ("transparansi", {}), ("accountability", {}), ("otonomi daerah", {}),
-    ("korupsi", {"lang": "id"}), ("governance", {"lang": "en", "year_from": 2010, "year_to": 2015}),
-    ("kemitraan", {"theme": "partnership"}), ("pelayanan", {"theme": "public_service", "lang": "id"}),
-    ("policy", {"kinds": ["abstract"]}), ("desa", {"year_from": 2018}), ("election", {"topic": 3}),
-    ("korupsi", {"source": "bench/sinta"}), ("e-government", {"theme": "digital_government"}),
-    ("parliament", {"year_to": 2012}), ("hukum", {"theme": "law", "year_from": 2015}),
+    ("kemitraan", {}),
+    ("korupsi", {}),
+    ("governance", {}),
+    ("partnerships", {}),
+    ("pelayanan publik", {}),
+    ('"public service"', {}),
+    ('"tata kelola"', {}),
+    ("desa", {}),
+    ("election", {}),
+    ("kebijakan", {}),
+    ("digital*", {}),
+    ("govern*", {}),
+    ("korupsi OR corruption", {}),
+    ("anggaran AND daerah", {}),
+    ("democracy NOT election", {}),
+    ("transparansi", {}),
+    ("accountability", {}),
+    ("otonomi daerah", {}),
+    ("korupsi", {"lang": "id"}),
+    ("governance", {"lang": "en", "year_from": 2010, "year_to": 2015}),
+    ("kemitraan", {"theme": "partnership"}),
+    ("pelayanan", {"theme": "public_service", "lang": "id"}),
+    ("policy", {"kinds": ["abstract"]}),
+    ("desa", {"year_from": 2018}),
+    ("election", {"topic": 3}),
+    ("korupsi", {"source": "bench/sinta"}),
+    ("e-government", {"theme": "digital_government"}),
+    ("parliament", {"year_to": 2012}),
+    ("hukum", {"theme": "law", "year_from": 2015}),
     ("trust", {"lang": "en", "kinds": ["title"]}),
 ]
 
@@ -79,8 +101,14 @@ def _records() -> list[dict]:
                 parts.append(("abstract", r.get("lang") or "en", r["abstract"]))
             if len(parts) > (1 if r.get("title") else 0):
                 year = r.get("year")
-                out.append({"id": r["id"], "year": int(year) if str(year or "").isdigit() else None,
-                            "parts": parts, "kind": f.stem.split("_")[0].split("-")[0]})
+                out.append(
+                    {
+                        "id": r["id"],
+                        "year": int(year) if str(year or "").isdigit() else None,
+                        "parts": parts,
+                        "kind": f.stem.split("_")[0].split("-")[0],
+                    }
+                )
     return out
 
 
@@ -101,7 +129,10 @@ def build(db: Path, n_docs: int, seed: int = 7) -> None:
     norms = normalise_many([s for _, s in keys], [lang for lang, _ in keys])
     for k, n in zip(keys, norms, strict=True):
         sentences[k] = n
-    print(f"{len(recs)} records, {len(keys)} sentences normalised in {time.perf_counter() - t0:.0f} s", flush=True)
+    print(
+        f"{len(recs)} records, {len(keys)} sentences normalised in {time.perf_counter() - t0:.0f} s",
+        flush=True,
+    )
 
     rng = random.Random(seed)
     if db.exists():
@@ -124,14 +155,29 @@ def build(db: Path, n_docs: int, seed: int = 7) -> None:
             all_norm.extend(norm)
             parts.append(Part(kind=kind, lang=lang, text=" ".join(sents), norm=" ".join(norm)))
         words = set(all_norm)
-        tags = [Tag(theme=t, score=round(min(1.0, 0.3 + 0.1 * len(words & terms) + rng.random() * 0.2), 3),
-                    method="lexicon") for t, terms in LEXICON.items() if words & terms]
+        tags = [
+            Tag(
+                theme=t,
+                score=round(min(1.0, 0.3 + 0.1 * len(words & terms) + rng.random() * 0.2), 3),
+                method="lexicon",
+            )
+            for t, terms in LEXICON.items()
+            if words & terms
+        ]
         year = (r["year"] or 2005 + rng.randrange(19)) + (copy % 3 if r["year"] else 0)
-        batch.append(Document(
-            id=f"{i:08d}{r['id']}", path=f"bench/{r['kind']}/part{copy}.jsonl", format="jsonl",
-            source_id=f"{r['id']}-{copy}", doc_type="abstract_record", year=year,
-            title=parts[0].text if parts[0].kind == "title" else None, parts=parts, tags=tags,
-        ))
+        batch.append(
+            Document(
+                id=f"{i:08d}{r['id']}",
+                path=f"bench/{r['kind']}/part{copy}.jsonl",
+                format="jsonl",
+                source_id=f"{r['id']}-{copy}",
+                doc_type="abstract_record",
+                year=year,
+                title=parts[0].text if parts[0].kind == "title" else None,
+                parts=parts,
+                tags=tags,
+            )
+        )
         if len(batch) == 2000:
             store.write_documents(batch, "bench", None)
             batch.clear()
@@ -141,8 +187,10 @@ def build(db: Path, n_docs: int, seed: int = 7) -> None:
     with store.transaction() as c:
         c.execute("INSERT INTO models VALUES ('bench-topics', 'topics', '2026-01-01', NULL, '{}', 1)")
         for t in range(12):
-            c.execute("INSERT INTO topics VALUES ('bench-topics', ?, ?, NULL, ?, ?, '{}')",
-                      (t, f"topic {t}", json.dumps(sorted(LEXICON)[t % 8:t % 8 + 3]), 1 / 12))
+            c.execute(
+                "INSERT INTO topics VALUES ('bench-topics', ?, ?, NULL, ?, ?, '{}')",
+                (t, f"topic {t}", json.dumps(sorted(LEXICON)[t % 8 : t % 8 + 3]), 1 / 12),
+            )
         ids = [r[0] for r in c.execute("SELECT id FROM documents")]
         rows = []
         for doc_id in ids:
@@ -191,12 +239,19 @@ def bench_queries(db: Path, repeats: int = 5) -> dict:
     plain = [v for k, v in per.items() if k not in filtered]
     filt = [v for k, v in per.items() if k in filtered]
     return {
-        "queries": len(QUERIES), "repeats": repeats, "loadavg": [round(x, 1) for x in os.getloadavg()],
-        "median_ms": round(statistics.median(per.values()), 2), "p95_ms": round(_pct(list(per.values()), 95), 2),
-        "plain_median_ms": round(statistics.median(plain), 2), "plain_p95_ms": round(_pct(plain, 95), 2),
-        "filtered_median_ms": round(statistics.median(filt), 2), "filtered_p95_ms": round(_pct(filt, 95), 2),
-        "cpu_median_ms": round(statistics.median(cpu_per), 2), "cpu_p95_ms": round(_pct(cpu_per, 95), 2),
-        "all_runs_median_ms": round(statistics.median(every), 2), "all_runs_p95_ms": round(_pct(every, 95), 2),
+        "queries": len(QUERIES),
+        "repeats": repeats,
+        "loadavg": [round(x, 1) for x in os.getloadavg()],
+        "median_ms": round(statistics.median(per.values()), 2),
+        "p95_ms": round(_pct(list(per.values()), 95), 2),
+        "plain_median_ms": round(statistics.median(plain), 2),
+        "plain_p95_ms": round(_pct(plain, 95), 2),
+        "filtered_median_ms": round(statistics.median(filt), 2),
+        "filtered_p95_ms": round(_pct(filt, 95), 2),
+        "cpu_median_ms": round(statistics.median(cpu_per), 2),
+        "cpu_p95_ms": round(_pct(cpu_per, 95), 2),
+        "all_runs_median_ms": round(statistics.median(every), 2),
+        "all_runs_p95_ms": round(_pct(every, 95), 2),
         "slowest_ms": {k: round(v, 1) for k, v in sorted(per.items(), key=lambda kv: -kv[1])[:5]},
     }
 
@@ -206,14 +261,21 @@ def bench_cli(db: Path, runs: int = 5) -> dict:
         times = []
         for _ in range(runs):
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "pipeline", *args],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             times.append(time.perf_counter() - t0)
         return round(statistics.median(times) * 1000)
 
-    return {"help_ms": timed(["--help"]),
-            "query_ms": timed(["query", "kemitraan", "--db", str(db), "--format", "json"]),
-            "stats_ms": timed(["stats", "--by", "year", "--db", str(db), "--format", "json"])}
+    return {
+        "help_ms": timed(["--help"]),
+        "query_ms": timed(["query", "kemitraan", "--db", str(db), "--format", "json"]),
+        "stats_ms": timed(["stats", "--by", "year", "--db", str(db), "--format", "json"]),
+    }
 
 
 def bench_report(db: Path, out: Path) -> dict:
@@ -222,8 +284,11 @@ def bench_report(db: Path, out: Path) -> dict:
 
     t0 = time.perf_counter()
     info = write_report(Store(db, readonly=True), out)
-    return {"report_s": round(time.perf_counter() - t0, 2), "charts": info["charts"],
-            "bytes": out.stat().st_size}
+    return {
+        "report_s": round(time.perf_counter() - t0, 2),
+        "charts": info["charts"],
+        "bytes": out.stat().st_size,
+    }
 
 
 def main() -> None:

@@ -72,9 +72,16 @@ def one(db: str, engine: str, k: int, scale: int, seed: int, floor: bool, sweep:
     base = _status_mb("VmRSS") if exact else _rss_mb()
     from pipeline.topics.fit import texts_hash
 
-    out = {"engine": engine, "k": k, "scale": scale, "docs": len(texts), "vocab": len(p.dictionary),
-           "texts_hash": texts_hash(p),
-           "tokens": sum(map(len, texts)), "prepare_s": round(prep_s, 1)}
+    out = {
+        "engine": engine,
+        "k": k,
+        "scale": scale,
+        "docs": len(texts),
+        "vocab": len(p.dictionary),
+        "texts_hash": texts_hash(p),
+        "tokens": sum(map(len, texts)),
+        "prepare_s": round(prep_s, 1),
+    }
     if sweep:
         t0 = time.perf_counter()
         _, curve = k_sweep(engine, texts, p.dictionary, k_range(5, 30, 5, len(texts)), seed)
@@ -115,22 +122,36 @@ def main() -> None:
         return
     if not Path(a.db).is_file():
         sys.exit(f"{a.db}: no store; ingest the dev abstracts first (see this file's docstring)")
-    jobs = [dict(engine=e, k=a.k, scale=1, seed=a.seed, floor=not a.no_floor, sweep=False)
-            for e in a.engines.split(",")]
+    jobs = [
+        dict(engine=e, k=a.k, scale=1, seed=a.seed, floor=not a.no_floor, sweep=False)
+        for e in a.engines.split(",")
+    ]
     # The sweep before the (long) replicated fits, so a run cut short still has it.
     if not a.no_sweep:
         jobs.append(dict(engine=a.engines.split(",")[0], k=0, scale=1, seed=a.seed, floor=False, sweep=True))
     if a.scale > 1:
-        jobs += [dict(engine=e, k=a.k, scale=a.scale, seed=a.seed, floor=False, sweep=False)
-                 for e in a.engines.split(",")]
+        jobs += [
+            dict(engine=e, k=a.k, scale=a.scale, seed=a.seed, floor=False, sweep=False)
+            for e in a.engines.split(",")
+        ]
     fit_s: dict[tuple[str, int], float] = {}
     for spec in jobs:
         runs = []
         for i in range(a.repeat if spec["scale"] == 1 and not spec["sweep"] else 1):
             load0 = os.getloadavg()[0]
-            r = subprocess.run([sys.executable, __file__, "--db", a.db, "--one",
-                                json.dumps({**spec, "floor": spec["floor"] and i == 0})],
-                               capture_output=True, text=True, check=True)
+            r = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--db",
+                    a.db,
+                    "--one",
+                    json.dumps({**spec, "floor": spec["floor"] and i == 0}),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             runs.append(json.loads(r.stdout.strip().splitlines()[-1]))
             runs[-1]["load"] = f"{load0:.1f}->{os.getloadavg()[0]:.1f}"
         res = dict(runs[0])
@@ -141,13 +162,18 @@ def main() -> None:
             res["load"] = ", ".join(x["load"] for x in runs)
         if spec["sweep"]:
             curve = ", ".join(f"k={k}: c_v {cv:.3f} NPMI {n:+.3f}" for k, cv, n in res["curve"])
-            print(f"k sweep ({res['engine']}, {res['docs']} docs): {res['sweep_s']} s total; {curve} "
-                  f"[load {res['load']}]", flush=True)
+            print(
+                f"k sweep ({res['engine']}, {res['docs']} docs): {res['sweep_s']} s total; {curve} "
+                f"[load {res['load']}]",
+                flush=True,
+            )
             continue
         fit_s[(res["engine"], res["scale"])] = res["fit_s"]
-        line = (f"{res['engine']:>8} x{res['scale']:<2} {res['docs']:>6} docs {res['tokens']:>8} tokens "
-                f"k={res['k']}: fit {res['fit_s']:>6.1f} s, peak RSS {res['peak_mb']:.0f} MB "
-                f"(+{res['peak_mb_over_base']:.0f} MB for the fit)")
+        line = (
+            f"{res['engine']:>8} x{res['scale']:<2} {res['docs']:>6} docs {res['tokens']:>8} tokens "
+            f"k={res['k']}: fit {res['fit_s']:>6.1f} s, peak RSS {res['peak_mb']:.0f} MB "
+            f"(+{res['peak_mb_over_base']:.0f} MB for the fit)"
+        )
         if "c_v" in res:
             line += f", c_v {res['c_v']:.3f}, NPMI {res['npmi']:+.3f} (texts {res['texts_hash']})"
         if "floor_c_v" in res:
@@ -157,8 +183,11 @@ def main() -> None:
         print(line + f" [load {res['load']}]", flush=True)
     for scale in sorted({sc for _, sc in fit_s}):
         if ("tomotopy", scale) in fit_s and ("gensim", scale) in fit_s:
-            print(f"x{scale}: gensim / tomotopy fit time = "
-                  f"{fit_s[('gensim', scale)] / max(fit_s[('tomotopy', scale)], 1e-9):.2f}", flush=True)
+            print(
+                f"x{scale}: gensim / tomotopy fit time = "
+                f"{fit_s[('gensim', scale)] / max(fit_s[('tomotopy', scale)], 1e-9):.2f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

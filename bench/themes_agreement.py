@@ -28,9 +28,19 @@ SOURCES = ROOT.parent / "shared" / "corpora"
 SEED = 2026
 N_TAGGED, N_EMPTY = 100, 50
 THEMES = [
-    "transparency", "accountability", "participation", "partnership", "professionalism", "service_quality",
-    "e_government", "anti_corruption", "decentralization", "bureaucratic_reform", "rule_of_law",
-    "equity_inclusion", "policy_implementation",
+    "transparency",
+    "accountability",
+    "participation",
+    "partnership",
+    "professionalism",
+    "service_quality",
+    "e_government",
+    "anti_corruption",
+    "decentralization",
+    "bureaucratic_reform",
+    "rule_of_law",
+    "equity_inclusion",
+    "policy_implementation",
 ]
 
 
@@ -110,8 +120,15 @@ def agreement(first: dict[str, set[str]], second: dict[str, set[str]]) -> dict:
         tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
         p = tp / (tp + fp) if tp + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
-        rows[t] = {"support_1": sum(a), "support_2": sum(b), "both": tp, "precision": p, "recall": r,
-                   "f1": _f1(p, r), "kappa": kappa(a, b)}
+        rows[t] = {
+            "support_1": sum(a),
+            "support_2": sum(b),
+            "both": tp,
+            "precision": p,
+            "recall": r,
+            "f1": _f1(p, r),
+            "kappa": kappa(a, b),
+        }
     scored = [t for t in THEMES if rows[t]["support_1"] or rows[t]["support_2"]]
     micro_p = tp_all / (tp_all + fp_all) if tp_all + fp_all else 0.0
     micro_r = tp_all / (tp_all + fn_all) if tp_all + fn_all else 0.0
@@ -135,8 +152,9 @@ def agreement(first: dict[str, set[str]], second: dict[str, set[str]]) -> dict:
     }
 
 
-def bootstrap_macro_f1(first: dict[str, set[str]], second: dict[str, set[str]], n: int = 1000,
-                       seed: int = SEED) -> tuple[float, float]:
+def bootstrap_macro_f1(
+    first: dict[str, set[str]], second: dict[str, set[str]], n: int = 1000, seed: int = SEED
+) -> tuple[float, float]:
     """95% percentile interval of the inter-annotator macro-F1, resampling documents."""
     ids = sorted(set(first) & set(second))
     rng = random.Random(seed)
@@ -153,18 +171,28 @@ def bootstrap_macro_f1(first: dict[str, set[str]], second: dict[str, set[str]], 
 
 def print_tables(res: dict) -> None:
     print(f"{res['n']} documents labelled by both annotators (annotator 2 scored against annotator 1)\n")
-    print(f"{'theme':24s} {'sup1':>5s} {'sup2':>5s} {'both':>5s} {'P':>6s} {'R':>6s} {'F1':>6s} {'kappa':>6s}")
+    print(
+        f"{'theme':24s} {'sup1':>5s} {'sup2':>5s} {'both':>5s} {'P':>6s} {'R':>6s} {'F1':>6s} {'kappa':>6s}"
+    )
     for t, r in res["per_theme"].items():
-        print(f"{t:24s} {r['support_1']:5d} {r['support_2']:5d} {r['both']:5d} {r['precision']:6.3f} "
-              f"{r['recall']:6.3f} {r['f1']:6.3f} {r['kappa']:6.3f}")
+        print(
+            f"{t:24s} {r['support_1']:5d} {r['support_2']:5d} {r['both']:5d} {r['precision']:6.3f} "
+            f"{r['recall']:6.3f} {r['f1']:6.3f} {r['kappa']:6.3f}"
+        )
     print()
     lo, hi = res.get("macro_f1_ci95", (float("nan"), float("nan")))
-    print(f"macro-F1 {res['macro_f1']:.3f} (bootstrap 95% {lo:.3f}-{hi:.3f})   mean kappa {res['macro_kappa']:.3f}")
+    print(
+        f"macro-F1 {res['macro_f1']:.3f} (bootstrap 95% {lo:.3f}-{hi:.3f})   mean kappa {res['macro_kappa']:.3f}"
+    )
     print(f"micro P {res['micro_precision']:.3f}  R {res['micro_recall']:.3f}  F1 {res['micro_f1']:.3f}")
     print(f"exact-set agreement {res['exact_set_agreement']:.3f}")
-    print(f"no theme: annotator 1 {res['empty_1']}, annotator 2 {res['empty_2']}, both {res['empty_both']}; "
-          f"kappa on 'any theme' {res['any_theme_kappa']:.3f}")
-    print(f"themes per document: annotator 1 {res['mean_themes_1']:.2f}, annotator 2 {res['mean_themes_2']:.2f}")
+    print(
+        f"no theme: annotator 1 {res['empty_1']}, annotator 2 {res['empty_2']}, both {res['empty_both']}; "
+        f"kappa on 'any theme' {res['any_theme_kappa']:.3f}"
+    )
+    print(
+        f"themes per document: annotator 1 {res['mean_themes_1']:.2f}, annotator 2 {res['mean_themes_2']:.2f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,14 +200,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("mode", nargs="?", choices=["compare", "sample"], default="compare")
     ap.add_argument("--first", type=Path, default=FIRST)
     ap.add_argument("--second", type=Path, default=SECOND)
-    ap.add_argument("--rows", default="1:774", help="START:END rows of --first to sample from (default: rounds 1-2)")
+    ap.add_argument(
+        "--rows", default="1:774", help="START:END rows of --first to sample from (default: rounds 1-2)"
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     try:
         start, end = (int(x) for x in args.rows.split(":"))
     except ValueError:
         ap.error(f"--rows wants START:END (e.g. 775:1553), not {args.rows!r}")
-    first_recs = read_jsonl(args.first)[start - 1:end]
+    first_recs = read_jsonl(args.first)[start - 1 : end]
     if args.mode == "sample":
         print_sample(first_recs)
         return 0

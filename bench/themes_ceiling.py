@@ -39,17 +39,63 @@ from pipeline.themes.taxonomy import load_taxonomy  # noqa: E402
 from pipeline.themes.train import DEFAULT_PARAMS, _subset, fit, labelled_set  # noqa: E402
 
 UNLABELLED = [  # every non-held-out abstract file: for the LSA space and the parallel abstracts
-    "en-abstracts/icegov-proceedings.jsonl", "en-abstracts/polisci-bjps-worldpolitics.jsonl",
-    "id-abstracts/pta_trunojoyo_skripsi_abstracts.jsonl", "id-abstracts/sinta_governance_subset.jsonl",
+    "en-abstracts/icegov-proceedings.jsonl",
+    "en-abstracts/polisci-bjps-worldpolitics.jsonl",
+    "id-abstracts/pta_trunojoyo_skripsi_abstracts.jsonl",
+    "id-abstracts/sinta_governance_subset.jsonl",
     "id-abstracts/public-admin/sinta_chisquare_academica_pa.jsonl",
     *[f"id-abstracts/sinta_broad_abstracts.part{i}.jsonl" for i in range(1, 5)],
 ]
-PUBLIC = {"pemerintah", "publik", "dinas", "kabupaten", "kota", "desa", "negara", "daerah", "aparatur", "pegawai",
-          "masyarakat", "rsud", "puskesmas", "kecamatan", "provinsi", "kementerian", "government", "public",
-          "state", "ministry", "agency", "municipal", "citizen", "local"}
-CORPORATE = {"pt", "tbk", "bank", "nasabah", "perusahaan", "konsumen", "karyawan", "loyalitas", "pelanggan",
-             "produk", "penjualan", "pemasaran", "syariah", "saham", "customer", "company", "firm", "corporate",
-             "loyalty", "product", "sales", "marketing"}
+PUBLIC = {
+    "pemerintah",
+    "publik",
+    "dinas",
+    "kabupaten",
+    "kota",
+    "desa",
+    "negara",
+    "daerah",
+    "aparatur",
+    "pegawai",
+    "masyarakat",
+    "rsud",
+    "puskesmas",
+    "kecamatan",
+    "provinsi",
+    "kementerian",
+    "government",
+    "public",
+    "state",
+    "ministry",
+    "agency",
+    "municipal",
+    "citizen",
+    "local",
+}
+CORPORATE = {
+    "pt",
+    "tbk",
+    "bank",
+    "nasabah",
+    "perusahaan",
+    "konsumen",
+    "karyawan",
+    "loyalitas",
+    "pelanggan",
+    "produk",
+    "penjualan",
+    "pemasaran",
+    "syariah",
+    "saham",
+    "customer",
+    "company",
+    "firm",
+    "corporate",
+    "loyalty",
+    "product",
+    "sales",
+    "marketing",
+}
 
 
 def oracle_f1(y: np.ndarray, s: np.ndarray) -> float:
@@ -66,8 +112,12 @@ def report(name: str, Y: np.ndarray, S: np.ndarray, themes: list[str]) -> None:
     ap = [average_precision_score(Y[:, j], S[:, j]) for j in range(Y.shape[1])]
     of = [oracle_f1(Y[:, j].astype(bool), S[:, j]) for j in range(Y.shape[1])]
     worst = sorted(zip(of, themes, strict=True))[:3]
-    print(f"| {name} | {np.mean(ap):.3f} | {np.mean(of):.3f} | "
-          + ", ".join(f"{t} {f:.2f}" for f, t in worst) + " |", flush=True)
+    print(
+        f"| {name} | {np.mean(ap):.3f} | {np.mean(of):.3f} | "
+        + ", ".join(f"{t} {f:.2f}" for f, t in worst)
+        + " |",
+        flush=True,
+    )
 
 
 def unlabelled_docs(sources: Path) -> list:  # noqa: ANN001
@@ -82,11 +132,14 @@ def unlabelled_docs(sources: Path) -> list:  # noqa: ANN001
     out, seen = [], set()
     for rel in UNLABELLED:
         path = sources / rel
-        docs = [d for d in get_reader(detect_format(path))(path, ReadOptions(columns=dict(cfg.columns)))
-                if not isinstance(d, RecordError) and d.source_id not in seen]
+        docs = [
+            d
+            for d in get_reader(detect_format(path))(path, ReadOptions(columns=dict(cfg.columns)))
+            if not isinstance(d, RecordError) and d.source_id not in seen
+        ]
         seen.update(d.source_id for d in docs)
         for i in range(0, len(docs), 500):
-            out.extend(apply_stages(docs[i:i + 500], stages, cfg)[0])
+            out.extend(apply_stages(docs[i : i + 500], stages, cfg)[0])
     return out
 
 
@@ -96,8 +149,10 @@ def induce_dictionary(docs: list, min_df: int = 3, min_dice: float = 0.5) -> dic
 
     pairs = []
     for d in docs:
-        texts = {g: " ".join(p.text for p in d.parts if p.kind in ("title", "abstract") and p.lang == g)
-                 for g in ("id", "en")}
+        texts = {
+            g: " ".join(p.text for p in d.parts if p.kind in ("title", "abstract") and p.lang == g)
+            for g in ("id", "en")
+        }
         if texts["id"] and texts["en"]:
             a, b = content_terms_many([texts["id"], texts["en"]], ["id", "en"])
             pairs.append((set(a), set(b)))
@@ -112,8 +167,11 @@ def induce_dictionary(docs: list, min_df: int = 3, min_dice: float = 0.5) -> dic
             dice = 2 * c / (dfa[x] + dfb[y])
             if dice > best.get(x, (0.0, ""))[0]:
                 best[x] = (dice, y)
-    print(f"dictionary: {len(pairs)} parallel abstracts, "
-          f"{sum(d >= min_dice for d, _ in best.values())} entries with Dice >= {min_dice}", flush=True)
+    print(
+        f"dictionary: {len(pairs)} parallel abstracts, "
+        f"{sum(d >= min_dice for d, _ in best.values())} entries with Dice >= {min_dice}",
+        flush=True,
+    )
     return {x: y for x, (d, y) in best.items() if d >= min_dice and x != y}
 
 
@@ -169,7 +227,10 @@ def main() -> None:
     if "classifier" in only:
         report("classifier (shipped: L1, lexicon features, lexicon share 0.3)", Y, S1, ls.themes)
     if only & {"l2", "l1+l2"}:
-        S2 = 0.7 * linear_oof(V, lambda: LogisticRegression(C=8, solver="liblinear", class_weight="balanced")) + 0.3 * lex
+        S2 = (
+            0.7 * linear_oof(V, lambda: LogisticRegression(C=8, solver="liblinear", class_weight="balanced"))
+            + 0.3 * lex
+        )
         if "l2" in only:
             report("L2 logistic regression, C=8, lexicon share 0.3", Y, S2, ls.themes)
         if "l1+l2" in only:
@@ -186,14 +247,23 @@ def main() -> None:
         svd = TruncatedSVD(100, random_state=0).fit(tf.transform(corpus))
         lsa = normalize(svd.transform(tf.transform([v.tokens for v in V])))
         con = DictVectorizer(sparse=False).fit_transform([v.concepts for v in V])
-        ctx = np.array([[sum(t in PUBLIC for t in v.tokens) / max(1, len(v.tokens)),
-                         sum(t in CORPORATE for t in v.tokens) / max(1, len(v.tokens)), float(v.lang == "en")]
-                        for v in V])
+        ctx = np.array(
+            [
+                [
+                    sum(t in PUBLIC for t in v.tokens) / max(1, len(v.tokens)),
+                    sum(t in CORPORATE for t in v.tokens) / max(1, len(v.tokens)),
+                    float(v.lang == "en"),
+                ]
+                for v in V
+            ]
+        )
         D = np.hstack([con, lex, lsa, ctx])
         S = np.zeros(Y.shape)
         for tr, te in folds:
             for j in range(T):
-                m = ExtraTreesClassifier(300, min_samples_leaf=2, class_weight="balanced_subsample", random_state=0)
+                m = ExtraTreesClassifier(
+                    300, min_samples_leaf=2, class_weight="balanced_subsample", random_state=0
+                )
                 S[te, j] = m.fit(D[tr], Y[tr, j]).predict_proba(D[te])[:, 1]
         report("extra-trees on concepts + lexicon + LSA(100, unlabelled corpus) + context", Y, S, ls.themes)
         if S1 is not None:

@@ -58,19 +58,27 @@ def main() -> None:
     if a.json:
         print(json.dumps(cv, indent=1))
         return
-    print(f"{len(docs)} documents, {cv['folds']}-fold CV, seed {a.seed}, params {({**DEFAULT_PARAMS, **params})}"
-          f" ({time.time() - t0:.0f}s)\n")
+    print(
+        f"{len(docs)} documents, {cv['folds']}-fold CV, seed {a.seed}, params { ({**DEFAULT_PARAMS, **params}) }"
+        f" ({time.time() - t0:.0f}s)\n"
+    )
     print("| theme | n | model P | R | F1 | lexicon P | R | F1 |\n|---|---|---|---|---|---|---|---|")
     for t in ls.themes:
         m, lx = cv["model"]["per_theme"][t], cv["lexicon"]["per_theme"][t]
-        print(f"| {t} | {m['support']} | {m['precision']:.2f} | {m['recall']:.2f} | {m['f1']:.2f} "
-              f"| {lx['precision']:.2f} | {lx['recall']:.2f} | {lx['f1']:.2f} |")
+        print(
+            f"| {t} | {m['support']} | {m['precision']:.2f} | {m['recall']:.2f} | {m['f1']:.2f} "
+            f"| {lx['precision']:.2f} | {lx['recall']:.2f} | {lx['f1']:.2f} |"
+        )
     for name, res in (("model", cv["model"]), ("lexicon", cv["lexicon"])):
         print(f"\n{name}: macro-F1 {res['macro_f1']:.3f}  micro-F1 {res['micro_f1']:.3f}", end="")
-    print("\n\n| language | docs | model macro | lexicon macro | model micro | lexicon micro |\n|---|---|---|---|---|---|")
+    print(
+        "\n\n| language | docs | model macro | lexicon macro | model micro | lexicon micro |\n|---|---|---|---|---|---|"
+    )
     for g, v in cv["by_lang"].items():
-        print(f"| {g} | {v['model']['documents']} | {v['model']['macro_f1']:.3f} | {v['lexicon']['macro_f1']:.3f} "
-              f"| {v['model']['micro_f1']:.3f} | {v['lexicon']['micro_f1']:.3f} |")
+        print(
+            f"| {g} | {v['model']['documents']} | {v['model']['macro_f1']:.3f} | {v['lexicon']['macro_f1']:.3f} "
+            f"| {v['model']['micro_f1']:.3f} | {v['lexicon']['micro_f1']:.3f} |"
+        )
     print("\n| cross-lingual | docs | macro | micro |\n|---|---|---|---|")
     for k, v in cv["cross_lingual"].items():
         print(f"| {k} | {v['documents']} | {v['macro_f1']:.3f} | {v['micro_f1']:.3f} |")

@@ -91,13 +91,20 @@ def _init_worker(cfg: Config) -> None:
     _W["cfg"] = cfg
     _W["stages"] = default_stages()
     _W["options"] = ReadOptions(
-        columns=dict(cfg.columns), encoding=cfg.encoding, ocr=cfg.ocr, ocr_langs=cfg.ocr_langs,
-        time_limit=cfg.time_limit, max_pages=cfg.max_pages, ocr_max_pages=cfg.ocr_max_pages,
+        columns=dict(cfg.columns),
+        encoding=cfg.encoding,
+        ocr=cfg.ocr,
+        ocr_langs=cfg.ocr_langs,
+        time_limit=cfg.time_limit,
+        max_pages=cfg.max_pages,
+        ocr_max_pages=cfg.ocr_max_pages,
         max_text_mb=cfg.max_text_mb,
     )
 
 
-def apply_stages(docs: list[Document], stages: list[Stage], cfg: Config) -> tuple[list[Document], list[RecordError]]:
+def apply_stages(
+    docs: list[Document], stages: list[Stage], cfg: Config
+) -> tuple[list[Document], list[RecordError]]:
     """Run the stages over a batch; a document that breaks a stage is dropped with an error, not the batch."""
     errors: list[RecordError] = []
     for stage in stages:
@@ -231,8 +238,10 @@ def ingest(
         summary.files_seen += 1
         path = str(item.path)
         state = store.source_state(path)
-        settled = state is not None and state.pipeline_version == pv and (
-            state.status == "done" or (state.status == "failed" and not retry_failed)
+        settled = (
+            state is not None
+            and state.pipeline_version == pv
+            and (state.status == "done" or (state.status == "failed" and not retry_failed))
         )
         if settled and state.size == item.size and state.mtime == item.mtime:
             summary.files_unchanged += 1
@@ -286,8 +295,13 @@ def ingest(
             else:
                 summary.files_done += 1
                 store.remove_stale(path, produced[path])
-                store.set_source(path, sha, src.size, src.mtime, src.format, "done", pv, len(produced[path]), run)
-        notify("unit", {"path": path, "docs": len(new), "pages": res.pages, "file_done": pending_units[path] == 0})
+                store.set_source(
+                    path, sha, src.size, src.mtime, src.format, "done", pv, len(produced[path]), run
+                )
+        notify(
+            "unit",
+            {"path": path, "docs": len(new), "pages": res.pages, "file_done": pending_units[path] == 0},
+        )
 
     status = "interrupted"
     try:
@@ -334,8 +348,12 @@ def _guarded_unit(unit: Unit) -> UnitResult:
             timer.cancel()
 
 
-def _run_pool(units: list[Unit], cfg: Config, handle: Callable[[UnitResult], None],
-              fail: Callable[[str, str, str], None]) -> None:
+def _run_pool(
+    units: list[Unit],
+    cfg: Config,
+    handle: Callable[[UnitResult], None],
+    fail: Callable[[str, str, str], None],
+) -> None:
     # Biggest first keeps a large file from trailing at the end while other workers idle.
     queue = deque(sorted(units, key=lambda u: -_size(u.path) / u.n_chunks))
     while queue:
@@ -349,7 +367,9 @@ def _pool_until_broken(queue: deque[Unit], cfg: Config, handle: Callable[[UnitRe
     """Run units from the queue; on a crashed worker return the units that were in flight."""
     # A bounded window of in-flight units keeps memory flat on folders of thousands of files.
     window = cfg.workers * 4
-    with ProcessPoolExecutor(max_workers=max(1, min(cfg.workers, len(queue))), initializer=_init_worker, initargs=(cfg,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=max(1, min(cfg.workers, len(queue))), initializer=_init_worker, initargs=(cfg,)
+    ) as pool:
         futures: dict[Future, Unit] = {}
         while queue or futures:
             while queue and len(futures) < window:
@@ -370,8 +390,12 @@ def _pool_until_broken(queue: deque[Unit], cfg: Config, handle: Callable[[UnitRe
     return []
 
 
-def _retry_alone(units: list[Unit], cfg: Config, handle: Callable[[UnitResult], None],
-                 fail: Callable[[str, str, str], None]) -> None:
+def _retry_alone(
+    units: list[Unit],
+    cfg: Config,
+    handle: Callable[[UnitResult], None],
+    fail: Callable[[str, str, str], None],
+) -> None:
     """Run units one per fresh process, so a unit that kills its worker fails alone."""
     limit = hard_limit(cfg)
     for u in units:
@@ -417,8 +441,17 @@ def _lib_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {}
-    for name in ("spacy", "spacy-lookups-data", "scikit-learn", "gensim", "pdfplumber", "pypdfium2", "PySastrawi",
-                 "py3langid", "tomotopy"):
+    for name in (
+        "spacy",
+        "spacy-lookups-data",
+        "scikit-learn",
+        "gensim",
+        "pdfplumber",
+        "pypdfium2",
+        "PySastrawi",
+        "py3langid",
+        "tomotopy",
+    ):
         try:
             out[name] = version(name)
         except PackageNotFoundError:

@@ -78,8 +78,13 @@ class Registry:
 
     def save_meta(self, kind: str, model_id: str, meta: dict[str, Any]) -> ModelInfo:
         path = self.root / kind / model_id
-        full = {"kind": kind, "id": model_id, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                "versions": _versions(), **meta}
+        full = {
+            "kind": kind,
+            "id": model_id,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "versions": _versions(),
+            **meta,
+        }
         (path / "model.json").write_text(json.dumps(full, indent=2, ensure_ascii=False, default=str), "utf-8")
         return ModelInfo(kind, model_id, path, full, self.active_id(kind) == model_id)
 

@@ -66,7 +66,9 @@ def build_match(query: str) -> str:
             phrase = tok[1:-1].strip().lower()
             if not phrase:
                 continue
-            alts = [f"{{text norm}} : {_quote(phrase)}"] + [f"norm : {_quote(n)}" for n in _phrase_norms(phrase)]
+            alts = [f"{{text norm}} : {_quote(phrase)}"] + [
+                f"norm : {_quote(n)}" for n in _phrase_norms(phrase)
+            ]
             out.append("(" + " OR ".join(alts) + ")")
         elif tok.endswith("*") and len(tok) > 1:
             stem = tok.rstrip("*").lower()
@@ -83,7 +85,13 @@ def build_match(query: str) -> str:
     # so adjacent operands are joined explicitly.
     joined: list[str] = []
     for tok in out:
-        if joined and joined[-1] not in _OPERATORS and joined[-1] != "(" and tok not in _OPERATORS and tok != ")":
+        if (
+            joined
+            and joined[-1] not in _OPERATORS
+            and joined[-1] != "("
+            and tok not in _OPERATORS
+            and tok != ")"
+        ):
             joined.append("AND")
         joined.append(tok)
     return " ".join(joined)
@@ -109,8 +117,15 @@ def search(
     source file or a folder (path prefix). The snippet marks matches as ``[word]``; a part found
     only through its normal forms (``kemitraan`` -> "mitra") is marked word by word here."""
     rows = store.search(
-        build_match(text), lang=lang, year_from=year_from, year_to=year_to, theme=theme, topic=topic,
-        source=source, kinds=kinds, limit=limit,
+        build_match(text),
+        lang=lang,
+        year_from=year_from,
+        year_to=year_to,
+        theme=theme,
+        topic=topic,
+        source=source,
+        kinds=kinds,
+        limit=limit,
     )
     if any("[" not in (r["snippet"] or "") for r in rows):
         _mark_norm_matches(text, rows)
@@ -151,7 +166,7 @@ def _mark_norm_matches(text: str, rows: list[dict[str, Any]]) -> None:
         pieces, at = [], 0
         for i, m in enumerate(matches):
             if i in marked:
-                pieces.append(snip[at:m.start()] + "[" + m.group() + "]")
+                pieces.append(snip[at : m.start()] + "[" + m.group() + "]")
                 at = m.end()
         r["snippet"] = "".join(pieces) + snip[at:]
 

@@ -37,10 +37,16 @@ def _plt():  # noqa: ANN202 - pyplot, imported lazily (start-up time)
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({
-        "svg.hashsalt": "govtext", "svg.fonttype": "none", "font.size": 10, "axes.spines.top": False,
-        "axes.spines.right": False, "figure.dpi": 96,
-    })
+    plt.rcParams.update(
+        {
+            "svg.hashsalt": "govtext",
+            "svg.fonttype": "none",
+            "font.size": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "figure.dpi": 96,
+        }
+    )
     return plt
 
 
@@ -51,13 +57,18 @@ def _svg(fig: Any) -> str:
     plt.close(fig)
     text = buf.getvalue()
     # Inline SVG needs neither the XML declaration nor the DOCTYPE.
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg") :]
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, count=1, flags=re.S)
-    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', text, count=1)
+    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", text, count=1)
 
 
-def _bar_chart(labels: Sequence[str], values: Sequence[float], title: str, horizontal: bool = False,
-               xlabel: str = "documents") -> str:
+def _bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    horizontal: bool = False,
+    xlabel: str = "documents",
+) -> str:
     plt = _plt()
     if horizontal:
         fig, ax = plt.subplots(figsize=(7, max(1.6, 0.32 * len(labels) + 0.8)))
@@ -89,8 +100,9 @@ def _line_chart(xs: Sequence[Any], series: dict[str, list[float]], title: str, y
     return _svg(fig)
 
 
-def _heatmap(rows: Sequence[str], cols: Sequence[str], values: list[list[float]], title: str,
-             fmt: str = "{:.2f}") -> str:
+def _heatmap(
+    rows: Sequence[str], cols: Sequence[str], values: list[list[float]], title: str, fmt: str = "{:.2f}"
+) -> str:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(max(4, 0.55 * len(cols) + 2.5), max(2.5, 0.45 * len(rows) + 1.5)))
     im = ax.imshow(values, cmap="Blues", aspect="auto")
@@ -100,8 +112,15 @@ def _heatmap(rows: Sequence[str], cols: Sequence[str], values: list[list[float]]
     if len(rows) * len(cols) <= 400:
         for i, row in enumerate(values):
             for j, v in enumerate(row):
-                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=7,
-                        color="white" if v > top * 0.6 else "black")
+                ax.text(
+                    j,
+                    i,
+                    fmt.format(v),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if v > top * 0.6 else "black",
+                )
     fig.colorbar(im, ax=ax, shrink=0.8)
     ax.set_title(title, loc="left")
     return _svg(fig)
@@ -118,12 +137,16 @@ def _e(v: Any) -> str:
     return html.escape(str(v))
 
 
-def _table(columns: Sequence[str], rows: Sequence[dict[str, Any]], by: str | None = None,
-           headers: Sequence[str] | None = None) -> str:
+def _table(
+    columns: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    by: str | None = None,
+    headers: Sequence[str] | None = None,
+) -> str:
     attr = f' data-by="{html.escape(by)}"' if by else ""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in (headers or columns))
     body = "".join("<tr>" + "".join(f"<td>{_e(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows)
-    return f'<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _details(summary: str, inner: str) -> str:
@@ -162,19 +185,31 @@ def render(store: Store, title: str = "govtext corpus report") -> tuple[str, int
     by_lang = stats(store, "lang")
     by_format = stats(store, "format")
     by_type = stats(store, "doc_type")
-    parts = [f"<h2>Corpus overview</h2><p>{n_docs:,} documents, {store.count('parts'):,} parts, "
-             f"{store.count('tags'):,} theme tags.</p>"]
+    parts = [
+        f"<h2>Corpus overview</h2><p>{n_docs:,} documents, {store.count('parts'):,} parts, "
+        f"{store.count('tags'):,} theme tags.</p>"
+    ]
     dated = [r for r in by_year if r["year"] is not None]
     if dated:
-        parts.append(chart(_bar_chart([str(r["year"]) for r in dated], [r["count"] for r in dated],
-                                      "Documents by year")))
+        parts.append(
+            chart(
+                _bar_chart([str(r["year"]) for r in dated], [r["count"] for r in dated], "Documents by year")
+            )
+        )
     parts.append(_details("Documents by year (table)", _table(["year", "count", "share"], by_year, "year")))
     grid = []
-    for rows, field, name in ((by_lang, "lang", "language"), (by_format, "format", "format"),
-                              (by_type, "doc_type", "document type")):
+    for rows, field, name in (
+        (by_lang, "lang", "language"),
+        (by_format, "format", "format"),
+        (by_type, "doc_type", "document type"),
+    ):
         if rows:
-            svg = _bar_chart([_year_label(r[field]) for r in rows], [r["count"] for r in rows],
-                             f"Documents by {name}", horizontal=True)
+            svg = _bar_chart(
+                [_year_label(r[field]) for r in rows],
+                [r["count"] for r in rows],
+                f"Documents by {name}",
+                horizontal=True,
+            )
             grid.append(f"<div>{chart(svg)}{_table([field, 'count', 'share'], rows, field)}</div>")
     parts.append('<div class="grid">' + "".join(grid) + "</div>")
     sections.append("".join(parts))
@@ -186,41 +221,96 @@ def render(store: Store, title: str = "govtext corpus report") -> tuple[str, int
     if not themes:
         parts.append('<p class="muted">No theme tags yet.</p>')
     else:
-        parts.append(chart(_bar_chart(themes, [r["count"] for r in by_theme if r["theme"] is not None],
-                                      "Documents per theme", horizontal=True)))
+        parts.append(
+            chart(
+                _bar_chart(
+                    themes,
+                    [r["count"] for r in by_theme if r["theme"] is not None],
+                    "Documents per theme",
+                    horizontal=True,
+                )
+            )
+        )
         parts.append(_table(["theme", "count", "share"], by_theme, "theme"))
         year_theme = stats(store, ["year", "theme"])
         years = [r["year"] for r in dated]
         share = {(r["year"], r["theme"]): r["share"] for r in year_theme}
         shown = themes[:_MAX_SERIES]
         if len(years) >= 2:
-            parts.append(chart(_line_chart(
-                years, {t: [share.get((y, t), 0.0) for y in years] for t in shown},
-                "Theme prevalence by year (share of the year's documents)", "share of documents")))
-        parts.append(_details("Theme prevalence by year (table)", _table(
-            ["year", "theme", "count", "share"], [r for r in year_theme if r["theme"] is not None], "year,theme")))
+            parts.append(
+                chart(
+                    _line_chart(
+                        years,
+                        {t: [share.get((y, t), 0.0) for y in years] for t in shown},
+                        "Theme prevalence by year (share of the year's documents)",
+                        "share of documents",
+                    )
+                )
+            )
+        parts.append(
+            _details(
+                "Theme prevalence by year (table)",
+                _table(
+                    ["year", "theme", "count", "share"],
+                    [r for r in year_theme if r["theme"] is not None],
+                    "year,theme",
+                ),
+            )
+        )
         lang_theme = stats(store, ["lang", "theme"])
         langs = [r["lang"] for r in by_lang if r["lang"] is not None]
         if langs:
             lshare = {(r["lang"], r["theme"]): r["share"] for r in lang_theme}
-            parts.append(chart(_heatmap(langs, themes, [[lshare.get((lg, t), 0.0) for t in themes] for lg in langs],
-                                        "Theme prevalence by language (share of the language's documents)")))
-        parts.append(_details("Theme prevalence by language (table)", _table(
-            ["lang", "theme", "count", "share"], [r for r in lang_theme if r["theme"] is not None], "lang,theme")))
+            parts.append(
+                chart(
+                    _heatmap(
+                        langs,
+                        themes,
+                        [[lshare.get((lg, t), 0.0) for t in themes] for lg in langs],
+                        "Theme prevalence by language (share of the language's documents)",
+                    )
+                )
+            )
+        parts.append(
+            _details(
+                "Theme prevalence by language (table)",
+                _table(
+                    ["lang", "theme", "count", "share"],
+                    [r for r in lang_theme if r["theme"] is not None],
+                    "lang,theme",
+                ),
+            )
+        )
         co = theme_cooccurrence(store)
         jac = {(r["theme_a"], r["theme_b"]): r for r in co}
         if len(themes) >= 2:
-            parts.append(chart(_heatmap(
-                themes, themes, [[jac[(a, b)]["jaccard"] if a != b else 0.0 for b in themes] for a in themes],
-                "Theme co-occurrence (Jaccard: documents with both / with either)")))
-        parts.append(_details("Theme co-occurrence (documents with both themes)", _table(
-            ["theme_a", "theme_b", "count", "jaccard"], [r for r in co if r["theme_a"] < r["theme_b"] and r["count"]],
-            "cooccurrence")))
+            parts.append(
+                chart(
+                    _heatmap(
+                        themes,
+                        themes,
+                        [[jac[(a, b)]["jaccard"] if a != b else 0.0 for b in themes] for a in themes],
+                        "Theme co-occurrence (Jaccard: documents with both / with either)",
+                    )
+                )
+            )
+        parts.append(
+            _details(
+                "Theme co-occurrence (documents with both themes)",
+                _table(
+                    ["theme_a", "theme_b", "count", "jaccard"],
+                    [r for r in co if r["theme_a"] < r["theme_b"] and r["count"]],
+                    "cooccurrence",
+                ),
+            )
+        )
         typical = []
         for t in themes:
             docs = store.top_documents_for_theme(t, _TOP_DOCS)
             rows = [{**d, "id": d["id"][:12]} for d in docs]
-            typical.append(f"<h3>{html.escape(t)}</h3>" + _table(["score", "title", "year", "langs", "id"], rows))
+            typical.append(
+                f"<h3>{html.escape(t)}</h3>" + _table(["score", "title", "year", "langs", "id"], rows)
+            )
         parts.append("<h2>Most typical documents per theme</h2><p>Highest tag scores.</p>" + "".join(typical))
     sections.append("".join(parts))
 
@@ -230,7 +320,7 @@ def render(store: Store, title: str = "govtext corpus report") -> tuple[str, int
     if tp["model"] is None:
         parts.append('<p class="muted">No topic model yet (<code>govtext topics fit</code>).</p>')
     else:
-        parts.append(f'<p>Model <code>{html.escape(tp["model"])}</code>, {len(tp["topics"])} topics.</p>')
+        parts.append(f"<p>Model <code>{html.escape(tp['model'])}</code>, {len(tp['topics'])} topics.</p>")
         rows = [{**t, "terms": ", ".join(map(str, t["terms"][:12]))} for t in tp["topics"]]
         parts.append(_table(["topic", "label", "theme", "documents", "weight", "terms"], rows, "topic"))
         by_year_topic: dict[int, dict[Any, float]] = defaultdict(dict)
@@ -240,12 +330,27 @@ def render(store: Store, title: str = "govtext corpus report") -> tuple[str, int
         years = sorted({y for d in by_year_topic.values() for y in d})
         top = sorted(tp["topics"], key=lambda t: -(t["weight"] or t["documents"] or 0))[:_MAX_SERIES]
         if len(years) >= 2 and top:
-            parts.append(chart(_line_chart(
-                years, {f"{t['topic']}: {t['label'] or ', '.join(map(str, t['terms'][:3]))}":
-                        [by_year_topic[t["topic"]].get(y, 0.0) for y in years] for t in top},
-                "Topic prevalence by year (mean weight)", "mean weight")))
-        parts.append(_details("Topic prevalence by year (table)",
-                              _table(["year", "topic", "weight"], tp["by_year"], "topic_by_year")))
+            parts.append(
+                chart(
+                    _line_chart(
+                        years,
+                        {
+                            f"{t['topic']}: {t['label'] or ', '.join(map(str, t['terms'][:3]))}": [
+                                by_year_topic[t["topic"]].get(y, 0.0) for y in years
+                            ]
+                            for t in top
+                        },
+                        "Topic prevalence by year (mean weight)",
+                        "mean weight",
+                    )
+                )
+            )
+        parts.append(
+            _details(
+                "Topic prevalence by year (table)",
+                _table(["year", "topic", "weight"], tp["by_year"], "topic_by_year"),
+            )
+        )
     sections.append("".join(parts))
 
     # Errors
@@ -261,7 +366,8 @@ def render(store: Store, title: str = "govtext corpus report") -> tuple[str, int
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head><body>'
         f'<h1>{html.escape(title)}</h1><p class="muted">{html.escape(str(store.path))}</p>'
-        + "".join(sections) + "</body></html>\n"
+        + "".join(sections)
+        + "</body></html>\n"
     )
     return page, charts
 
@@ -273,8 +379,12 @@ def write_report(store: Store, out: str | Path) -> dict[str, Any]:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
-    return {"path": str(out), "documents": store.count("documents"), "charts": charts,
-            "seconds": round(time.perf_counter() - t0, 2)}
+    return {
+        "path": str(out),
+        "documents": store.count("documents"),
+        "charts": charts,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
 
 
 def write_for_run(store: Store, cfg: Any) -> str:

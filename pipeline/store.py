@@ -326,8 +326,16 @@ class Store:
         return SourceState(**dict(r)) if r else None
 
     def set_source(
-        self, path: str, sha256: str, size: int, mtime: float, fmt: str, status: str,
-        pipeline_version: str, n_docs: int, run: int | None,
+        self,
+        path: str,
+        sha256: str,
+        size: int,
+        mtime: float,
+        fmt: str,
+        status: str,
+        pipeline_version: str,
+        n_docs: int,
+        run: int | None,
     ) -> None:
         with self.transaction() as c:
             c.execute(
@@ -348,7 +356,7 @@ class Store:
         stored: dict[str, str] = {}
         ids = list({d.id for d in docs})
         for i in range(0, len(ids), 500):
-            part = ids[i:i + 500]
+            part = ids[i : i + 500]
             rows = self.conn.execute(
                 f"SELECT id, path FROM documents WHERE pipeline_version = ? AND id IN ({','.join('?' * len(part))})",
                 (pipeline_version, *part),
@@ -375,16 +383,30 @@ class Store:
                 self._write_document(c, d, pipeline_version, run)
         return len(docs)
 
-    def _write_document(self, c: sqlite3.Connection, d: Document, pipeline_version: str, run: int | None) -> None:
+    def _write_document(
+        self, c: sqlite3.Connection, d: Document, pipeline_version: str, run: int | None
+    ) -> None:
         # Deleting first (cascades) keeps one row set per id when a document is re-processed.
         c.execute("DELETE FROM documents WHERE id = ?", (d.id,))
         c.execute(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                d.id, d.source_id, d.path, d.format, d.doc_type, d.title, json.dumps(d.authors, ensure_ascii=False),
-                d.year, d.doi, json.dumps(d.regulation, ensure_ascii=False) if d.regulation else None,
-                " ".join(d.langs), d.pages, json.dumps(d.meta, ensure_ascii=False, default=str),
-                pipeline_version, run, _now(),
+                d.id,
+                d.source_id,
+                d.path,
+                d.format,
+                d.doc_type,
+                d.title,
+                json.dumps(d.authors, ensure_ascii=False),
+                d.year,
+                d.doi,
+                json.dumps(d.regulation, ensure_ascii=False) if d.regulation else None,
+                " ".join(d.langs),
+                d.pages,
+                json.dumps(d.meta, ensure_ascii=False, default=str),
+                pipeline_version,
+                run,
+                _now(),
             ),
         )
         c.executemany(
@@ -437,14 +459,29 @@ class Store:
         if r is None:
             return None
         doc = Document(
-            id=r["id"], path=r["path"], format=r["format"], source_id=r["source_id"], doc_type=r["doc_type"],
-            title=r["title"], authors=json.loads(r["authors"] or "[]"), year=r["year"], doi=r["doi"],
-            regulation=json.loads(r["regulation"]) if r["regulation"] else None, pages=r["pages"] or 0,
+            id=r["id"],
+            path=r["path"],
+            format=r["format"],
+            source_id=r["source_id"],
+            doc_type=r["doc_type"],
+            title=r["title"],
+            authors=json.loads(r["authors"] or "[]"),
+            year=r["year"],
+            doi=r["doi"],
+            regulation=json.loads(r["regulation"]) if r["regulation"] else None,
+            pages=r["pages"] or 0,
             meta=json.loads(r["meta"] or "{}"),
         )
         doc.parts = [
-            Part(kind=p["kind"], text=p["text"], lang=p["lang"], heading=p["heading"],
-                 page_start=p["page_start"], page_end=p["page_end"], norm=p["norm"] or "")
+            Part(
+                kind=p["kind"],
+                text=p["text"],
+                lang=p["lang"],
+                heading=p["heading"],
+                page_start=p["page_start"],
+                page_end=p["page_end"],
+                norm=p["norm"] or "",
+            )
             for p in self.conn.execute("SELECT * FROM parts WHERE doc_id = ? ORDER BY seq", (doc_id,))
         ]
         doc.keywords = [
@@ -469,8 +506,12 @@ class Store:
         """Every stored document, fully loaded, in id order (for re-tagging, topics, export)."""
         last = ""
         while True:
-            ids = [r[0] for r in self.conn.execute(
-                "SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch))]
+            ids = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+                )
+            ]
             if not ids:
                 return
             for i in ids:
@@ -492,7 +533,12 @@ class Store:
         return r[0] if r else None
 
     def _explore_filters(
-        self, *, year_from: int | None, year_to: int | None, theme: str | None, topic: int | None,
+        self,
+        *,
+        year_from: int | None,
+        year_to: int | None,
+        theme: str | None,
+        topic: int | None,
         source: str | None,
     ) -> tuple[list[str], list[Any]]:
         """SQL conditions on documents ``d`` for the document-level filters."""
@@ -547,7 +593,8 @@ class Store:
         computed only for the documents returned: one per matching part made common terms slow."""
         part_where, args = self._part_filters(match, lang, kinds, ("references", "discarded"))
         doc_where, doc_args = self._explore_filters(
-            year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
+            year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source
+        )
         where = part_where + doc_where
         args.extend(doc_args)
         try:
@@ -556,7 +603,9 @@ class Store:
                 best = self._rank_all_parts(where, args, limit)
             rows = self.conn.execute(
                 f"SELECT id, source_id, path, title, year, langs FROM documents"
-                f" WHERE id IN ({','.join('?' * len(best))})", [d for d, _, _ in best]).fetchall()
+                f" WHERE id IN ({','.join('?' * len(best))})",
+                [d for d, _, _ in best],
+            ).fetchall()
             docs = {r["id"]: r for r in rows}
             snippets = {}
             for _, part, _ in best:
@@ -564,7 +613,8 @@ class Store:
                 # gets an unmarked snippet that pipeline.query marks up.
                 s = self.conn.execute(
                     "SELECT snippet(parts_fts, 0, ?, ?, '…', 16) FROM parts_fts WHERE parts_fts MATCH ?"
-                    " AND rowid = ?", (marks[0], marks[1], match, part),
+                    " AND rowid = ?",
+                    (marks[0], marks[1], match, part),
                 ).fetchone()
                 snippets[part] = s[0] if s else ""
         except sqlite3.OperationalError as e:
@@ -577,14 +627,22 @@ class Store:
         if rows:
             ids = [r["part"] for r in rows]
             kinds_of = {
-                k: v for k, v in self.conn.execute(
-                    f"SELECT id, kind FROM parts WHERE id IN ({','.join('?' * len(ids))})", ids)
+                k: v
+                for k, v in self.conn.execute(
+                    f"SELECT id, kind FROM parts WHERE id IN ({','.join('?' * len(ids))})", ids
+                )
             }
         return [
             {
-                "id": r["id"], "source_id": r["source_id"], "path": r["path"], "title": r["title"],
-                "year": r["year"], "langs": (r["langs"] or "").split(), "snippet": snippets.get(r["part"], ""),
-                "score": round(-float(r["score"]), 4), "kind": kinds_of.get(r["part"]),
+                "id": r["id"],
+                "source_id": r["source_id"],
+                "path": r["path"],
+                "title": r["title"],
+                "year": r["year"],
+                "langs": (r["langs"] or "").split(),
+                "snippet": snippets.get(r["part"], ""),
+                "score": round(-float(r["score"]), 4),
+                "kind": kinds_of.get(r["part"]),
             }
             for r in rows
         ]
@@ -595,22 +653,28 @@ class Store:
     # too few documents does the query rank every part that passes the filters.
     _TOP_K = 400
 
-    def _rank_top_parts(self, match: str, where: list[str], filter_args: list[Any],
-                        limit: int) -> list[tuple[str, int, float]] | None:
+    def _rank_top_parts(
+        self, match: str, where: list[str], filter_args: list[Any], limit: int
+    ) -> list[tuple[str, int, float]] | None:
         k = max(self._TOP_K, limit * 20)
         top = self.conn.execute(
             "SELECT rowid, bm25(parts_fts) AS s FROM parts_fts WHERE parts_fts MATCH ? ORDER BY s LIMIT ?",
-            (match, k)).fetchall()
+            (match, k),
+        ).fetchall()
         if not top:
             return []
         conds = [w for w in where if w != "parts_fts MATCH ?"]
-        sql = ("SELECT p.id, p.doc_id FROM parts p JOIN documents d ON d.id = p.doc_id"
-               " WHERE p.id IN (SELECT value FROM json_each(?))" + "".join(f" AND {c}" for c in conds))
+        sql = (
+            "SELECT p.id, p.doc_id FROM parts p JOIN documents d ON d.id = p.doc_id"
+            " WHERE p.id IN (SELECT value FROM json_each(?))" + "".join(f" AND {c}" for c in conds)
+        )
         best: dict[str, tuple[str, int, float]] = {}
         step = max(50, limit * 3)  # filter in slices: the first one usually gives enough documents
         for at in range(0, len(top), step):
-            chunk = top[at:at + step]
-            allowed = dict(self.conn.execute(sql, [json.dumps([r[0] for r in chunk]), *filter_args]).fetchall())
+            chunk = top[at : at + step]
+            allowed = dict(
+                self.conn.execute(sql, [json.dumps([r[0] for r in chunk]), *filter_args]).fetchall()
+            )
             for rowid, score in chunk:
                 doc = allowed.get(rowid)
                 if doc is not None and doc not in best:
@@ -625,15 +689,16 @@ class Store:
             WITH hits AS MATERIALIZED (
                 SELECT p.doc_id AS doc_id, parts_fts.rowid AS part, bm25(parts_fts) AS score
                 FROM parts_fts JOIN parts p ON p.id = parts_fts.rowid JOIN documents d ON d.id = p.doc_id
-                WHERE {' AND '.join(where)}
+                WHERE {" AND ".join(where)}
             )
             SELECT doc_id, part, min(score) AS score FROM hits GROUP BY doc_id ORDER BY score LIMIT ?
         """
         return [(r[0], r[1], r[2]) for r in self.conn.execute(sql, [*args, limit])]
 
     @staticmethod
-    def _part_filters(match: str, lang: str | None, kinds: Sequence[str] | None,
-                      default_excluded: Sequence[str]) -> tuple[list[str], list[Any]]:
+    def _part_filters(
+        match: str, lang: str | None, kinds: Sequence[str] | None, default_excluded: Sequence[str]
+    ) -> tuple[list[str], list[Any]]:
         """WHERE terms on the matching part: the FTS expression, its language, its kinds."""
         where = ["parts_fts MATCH ?"]
         args: list[Any] = [match]
@@ -646,13 +711,19 @@ class Store:
         return where, args
 
     def iter_matching_parts(
-        self, match: str, *, lang: str | None = None, kinds: Sequence[str] | None = None,
-        year_from: int | None = None, year_to: int | None = None,
+        self,
+        match: str,
+        *,
+        lang: str | None = None,
+        kinds: Sequence[str] | None = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Parts whose text or norm matches an FTS5 expression, in document order (for kwic)."""
         where, args = self._part_filters(match, lang, kinds, ("references", "discarded", "authors"))
         doc_where, doc_args = self._explore_filters(
-            year_from=year_from, year_to=year_to, theme=None, topic=None, source=None)
+            year_from=year_from, year_to=year_to, theme=None, topic=None, source=None
+        )
         where.extend(doc_where)
         args.extend(doc_args)
         sql = (
@@ -678,8 +749,8 @@ class Store:
         "theme": "SELECT d.id AS doc_id, t.theme AS v FROM documents d LEFT JOIN tags t ON t.doc_id = d.id",
         # The dominant topic of each document in the active model.
         "topic": "SELECT d.id AS doc_id, x.topic AS v FROM documents d LEFT JOIN (SELECT doc_id, topic FROM"
-                 " (SELECT doc_id, topic, row_number() OVER (PARTITION BY doc_id ORDER BY weight DESC, topic)"
-                 " AS r FROM doc_topics WHERE model = :model) WHERE r = 1) x ON x.doc_id = d.id",
+        " (SELECT doc_id, topic, row_number() OVER (PARTITION BY doc_id ORDER BY weight DESC, topic)"
+        " AS r FROM doc_topics WHERE model = :model) WHERE r = 1) x ON x.doc_id = d.id",
     }
 
     def _facet(self, field: str) -> str:
@@ -695,26 +766,36 @@ class Store:
     def facet_cross_counts(self, first: str, second: str) -> list[tuple[Any, Any, int]]:
         """(first value, second value, documents) for two crossed facets."""
         a, b = self._facet(first), self._facet(second)
-        sql = (f"WITH a AS MATERIALIZED ({a}), b AS MATERIALIZED ({b})"
-               " SELECT a.v, b.v, count(*) FROM a JOIN b ON b.doc_id = a.doc_id GROUP BY a.v, b.v")
+        sql = (
+            f"WITH a AS MATERIALIZED ({a}), b AS MATERIALIZED ({b})"
+            " SELECT a.v, b.v, count(*) FROM a JOIN b ON b.doc_id = a.doc_id GROUP BY a.v, b.v"
+        )
         return [(r[0], r[1], r[2]) for r in self.conn.execute(sql, {"model": self.active_topic_model()})]
 
     def theme_pair_counts(self) -> list[tuple[str, str, int]]:
         """(theme a, theme b, documents tagged with both), both orders, a == b included."""
-        return [(r[0], r[1], r[2]) for r in self.conn.execute(
-            "SELECT a.theme, b.theme, count(*) FROM tags a JOIN tags b ON b.doc_id = a.doc_id"
-            " GROUP BY a.theme, b.theme")]
+        return [
+            (r[0], r[1], r[2])
+            for r in self.conn.execute(
+                "SELECT a.theme, b.theme, count(*) FROM tags a JOIN tags b ON b.doc_id = a.doc_id"
+                " GROUP BY a.theme, b.theme"
+            )
+        ]
 
     def top_documents_for_theme(self, theme: str, n: int = 5) -> list[dict[str, Any]]:
         """The documents with the highest tag score for a theme (the most typical ones)."""
         rows = self.conn.execute(
             "SELECT d.id, d.title, d.year, d.langs, t.score, t.method FROM tags t JOIN documents d"
-            " ON d.id = t.doc_id WHERE t.theme = ? ORDER BY t.score DESC, d.id LIMIT ?", (theme, n))
+            " ON d.id = t.doc_id WHERE t.theme = ? ORDER BY t.score DESC, d.id LIMIT ?",
+            (theme, n),
+        )
         return [dict(r) for r in rows]
 
     def topics_of_model(self, model: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
-            "SELECT topic, label, theme, terms, weight, meta FROM topics WHERE model = ? ORDER BY topic", (model,))
+            "SELECT topic, label, theme, terms, weight, meta FROM topics WHERE model = ? ORDER BY topic",
+            (model,),
+        )
         out = []
         for r in rows:
             d = dict(r)
@@ -729,7 +810,9 @@ class Store:
             "SELECT d.year, dt.topic, sum(dt.weight) * 1.0 / n.docs AS weight"
             " FROM doc_topics dt JOIN documents d ON d.id = dt.doc_id"
             " JOIN (SELECT year, count(*) AS docs FROM documents GROUP BY year) n ON n.year IS d.year"
-            " WHERE dt.model = ? GROUP BY d.year, dt.topic ORDER BY d.year, dt.topic", (model,))
+            " WHERE dt.model = ? GROUP BY d.year, dt.topic ORDER BY d.year, dt.topic",
+            (model,),
+        )
         return [dict(r) for r in rows]
 
     def doc_topic_weights(self, model: str) -> Iterator[tuple[str, int, float]]:
@@ -745,8 +828,10 @@ class Store:
 
     def part_kind_langs(self) -> list[tuple[str, str | None]]:
         """The (kind, lang) pairs present in the parts table (export columns)."""
-        return [(r[0], r[1]) for r in self.conn.execute(
-            "SELECT DISTINCT kind, lang FROM parts WHERE kind != 'discarded'")]
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute("SELECT DISTINCT kind, lang FROM parts WHERE kind != 'discarded'")
+        ]
 
     def themes_used(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT theme FROM tags ORDER BY theme")]

@@ -36,12 +36,24 @@ UTF16_TEXT = """Reformasi Birokrasi dan Kinerja Aparatur
 Penelitian ini mengkaji reformasi birokrasi dan kinerja aparatur sipil negara di pemerintah kota.
 """
 RECORDS = [
-    {"id": "rec1", "title": "Desentralisasi fiskal dan kemandirian daerah",
-     "abstract": "Penelitian ini mengkaji desentralisasi fiskal dan kemandirian keuangan daerah.", "year": 2019},
-    {"id": "rec2", "title": "E-government adoption in Indonesian cities",
-     "abstract": "This paper studies the adoption of electronic government services by city governments.", "year": 2021},
-    {"id": "rec3", "title": "Akuntabilitas dana desa",
-     "abstract": "Studi ini menilai akuntabilitas pengelolaan dana desa oleh pemerintah desa.", "year": 2020},
+    {
+        "id": "rec1",
+        "title": "Desentralisasi fiskal dan kemandirian daerah",
+        "abstract": "Penelitian ini mengkaji desentralisasi fiskal dan kemandirian keuangan daerah.",
+        "year": 2019,
+    },
+    {
+        "id": "rec2",
+        "title": "E-government adoption in Indonesian cities",
+        "abstract": "This paper studies the adoption of electronic government services by city governments.",
+        "year": 2021,
+    },
+    {
+        "id": "rec3",
+        "title": "Akuntabilitas dana desa",
+        "abstract": "Studi ini menilai akuntabilitas pengelolaan dana desa oleh pemerintah desa.",
+        "year": 2020,
+    },
 ]
 HUGE_MB = 50
 
@@ -89,8 +101,12 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
     odd.parent.mkdir()
     odd.write_text(ABSTRACT_ID.replace("Gunungkidul", "Bantul"), encoding="utf-8")
     pf.one_column(folder / "good.pdf", [pf.LOREM_ID, pf.LOREM_EN])
-    fc.good.update({folder / n: 1 for n in ("good_id.txt", "good_en.md", "latin1.txt", "utf16.txt",
-                                           "utf16_nobom.txt", "good.pdf")})
+    fc.good.update(
+        {
+            folder / n: 1
+            for n in ("good_id.txt", "good_en.md", "latin1.txt", "utf16.txt", "utf16_nobom.txt", "good.pdf")
+        }
+    )
     fc.good[odd] = 1
     vanishing = folder / "vanishing.txt"
     vanishing.write_text(ABSTRACT_EN.replace("Provinces", "Regencies"), encoding="utf-8")
@@ -102,10 +118,19 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
     (bad / "good.pdf").unlink()  # bad_files leaves the source of its truncated copy behind
     fault("pdf_empty", files["empty"], "read", "empty file (0 bytes)", "zero-byte PDF")
     fault("pdf_html", files["html"], "read", "not a PDF (looks like HTML)", "HTML page saved as .pdf")
-    fault("pdf_zip", files["zip"], "read", "not a PDF (looks like a ZIP archive)", "ZIP archive saved as .pdf")
-    fault("pdf_truncated", files["truncated"], "read", "truncated PDF", "PDF cut in half (download cut short)")
-    fault("pdf_encrypted", files["encrypted"], "read", "encrypted PDF (password required)",
-          "encrypted PDF (reportlab encrypt=)")
+    fault(
+        "pdf_zip", files["zip"], "read", "not a PDF (looks like a ZIP archive)", "ZIP archive saved as .pdf"
+    )
+    fault(
+        "pdf_truncated", files["truncated"], "read", "truncated PDF", "PDF cut in half (download cut short)"
+    )
+    fault(
+        "pdf_encrypted",
+        files["encrypted"],
+        "read",
+        "encrypted PDF (password required)",
+        "encrypted PDF (reportlab encrypt=)",
+    )
     scan = pf.image_only(bad / "scan only.pdf")
     fault("pdf_image_only", scan, "read", "no text layer; needs OCR", "image-only PDF, run with --ocr off")
 
@@ -118,7 +143,9 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
     fault("empty_txt", empty_txt, "read", "empty file", "zero-byte .txt")
     bracketed = folder / "[draf] catatan [bold red]rapat.txt"  # rich markup in a name must print as is
     bracketed.write_text("\n\n   \n", encoding="utf-8")
-    fault("blank_txt_markup_name", bracketed, "read", "empty file", "whitespace-only .txt named with [markup]")
+    fault(
+        "blank_txt_markup_name", bracketed, "read", "empty file", "whitespace-only .txt named with [markup]"
+    )
     if huge:
         big = folder / "huge single line.txt"
         with big.open("wb") as fh:
@@ -134,21 +161,37 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
     jsonl = folder / "records.jsonl"
     jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
     fc.good[jsonl] = 3
-    fault("jsonl_broken_line", jsonl, "read", "line 3: invalid JSON (Invalid control character at column 39)", "JSONL with a broken line in the middle")
+    fault(
+        "jsonl_broken_line",
+        jsonl,
+        "read",
+        "line 3: invalid JSON (Invalid control character at column 39)",
+        "JSONL with a broken line in the middle",
+    )
 
     bloated = folder / "bloated.jsonl"
     with bloated.open("w", encoding="utf-8") as fh:
         fh.write(json.dumps(RECORDS[0] | {"id": "small"}) + "\n")
         fh.write(json.dumps({"id": "huge", "title": "x", "abstract": "desa " * (600 * 1024)}) + "\n")
     fc.good[bloated] = 1
-    fault("jsonl_huge_record", bloated, "read", "record 1: too large (3 MB of text > 2 MB cap",
-          "JSONL record with a 3 MB abstract")
+    fault(
+        "jsonl_huge_record",
+        bloated,
+        "read",
+        "record 1: too large (3 MB of text > 2 MB cap",
+        "JSONL record with a 3 MB abstract",
+    )
 
     nested = folder / "nested.jsonl"
     nested.write_text(json.dumps(RECORDS[1] | {"id": "flat"}) + "\n" + "[" * 100_000 + "\n", encoding="utf-8")
     fc.good[nested] = 1
-    fault("jsonl_deep_nesting", nested, "read", "line 2: invalid JSON (nested too deeply)",
-          "JSONL line of 100,000 '[' (RecursionError in json)")
+    fault(
+        "jsonl_deep_nesting",
+        nested,
+        "read",
+        "line 2: invalid JSON (nested too deeply)",
+        "JSONL line of 100,000 '[' (RecursionError in json)",
+    )
 
     ragged = folder / "ragged.csv"
     ragged.write_text(
@@ -167,7 +210,13 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
         encoding="utf-8",
     )
     fc.good[quoting] = 2
-    fault("csv_broken_quote", quoting, "read", "line 2: record 0: unterminated quote", "CSV with an unclosed quote")
+    fault(
+        "csv_broken_quote",
+        quoting,
+        "read",
+        "line 2: record 0: unterminated quote",
+        "CSV with an unclosed quote",
+    )
 
     bib = folder / "refs.bib"
     bib.write_text(
@@ -198,43 +247,90 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
     loops = folder / "loops"
     loops.mkdir()
     (loops / "back").symlink_to("..", target_is_directory=True)
-    fault("dir_symlink_loop", loops / "back", "discover", "symlink loop", "folder symlink pointing at its parent")
+    fault(
+        "dir_symlink_loop",
+        loops / "back",
+        "discover",
+        "symlink loop",
+        "folder symlink pointing at its parent",
+    )
     (loops / "a.txt").symlink_to("b.txt")
     (loops / "b.txt").symlink_to("a.txt")
     fault("file_symlink_loop_a", loops / "a.txt", "discover", "symbolic links", "file symlinks a -> b -> a")
     fault("file_symlink_loop_b", loops / "b.txt", "discover", "symbolic links", "file symlinks a -> b -> a")
     (folder / "dangling.txt").symlink_to("nowhere.txt")
-    fault("dangling_symlink", folder / "dangling.txt", "discover", "No such file", "symlink to a missing file")
+    fault(
+        "dangling_symlink", folder / "dangling.txt", "discover", "No such file", "symlink to a missing file"
+    )
     return fc
 
 
 # -- a corpus for kill-and-resume: many small units so a kill lands between and inside them ---------
-_SUBJECTS_ID = ["pemerintah desa", "dinas kesehatan", "DPRD kabupaten", "badan perencanaan", "inspektorat daerah",
-                "pemerintah kota", "kecamatan", "BUMDes", "dinas pendidikan", "satpol PP"]
-_TOPICS_ID = ["transparansi anggaran", "partisipasi warga", "akuntabilitas keuangan", "pelayanan publik",
-              "reformasi birokrasi", "pencegahan korupsi", "pengadaan barang", "kemitraan swasta"]
-_SUBJECTS_EN = ["village governments", "health offices", "district councils", "planning agencies", "city halls",
-                "provincial inspectors", "public schools", "water utilities"]
-_TOPICS_EN = ["budget transparency", "citizen participation", "financial accountability", "public services",
-              "bureaucratic reform", "anti-corruption efforts", "procurement", "public-private partnerships"]
+_SUBJECTS_ID = [
+    "pemerintah desa",
+    "dinas kesehatan",
+    "DPRD kabupaten",
+    "badan perencanaan",
+    "inspektorat daerah",
+    "pemerintah kota",
+    "kecamatan",
+    "BUMDes",
+    "dinas pendidikan",
+    "satpol PP",
+]
+_TOPICS_ID = [
+    "transparansi anggaran",
+    "partisipasi warga",
+    "akuntabilitas keuangan",
+    "pelayanan publik",
+    "reformasi birokrasi",
+    "pencegahan korupsi",
+    "pengadaan barang",
+    "kemitraan swasta",
+]
+_SUBJECTS_EN = [
+    "village governments",
+    "health offices",
+    "district councils",
+    "planning agencies",
+    "city halls",
+    "provincial inspectors",
+    "public schools",
+    "water utilities",
+]
+_TOPICS_EN = [
+    "budget transparency",
+    "citizen participation",
+    "financial accountability",
+    "public services",
+    "bureaucratic reform",
+    "anti-corruption efforts",
+    "procurement",
+    "public-private partnerships",
+]
 
 
 def _abstract(rnd: random.Random, i: int) -> tuple[str, str]:
     if i % 3 == 2:
         s, t = rnd.choice(_SUBJECTS_EN), rnd.choice(_TOPICS_EN)
         title = f"{t.capitalize()} in {s} ({i})"
-        body = (f"This study examines {t} among {s} in {rnd.randint(3, 40)} regencies. "
-                f"Interviews with {rnd.randint(10, 90)} officials show that {t} improved but remained uneven.")
+        body = (
+            f"This study examines {t} among {s} in {rnd.randint(3, 40)} regencies. "
+            f"Interviews with {rnd.randint(10, 90)} officials show that {t} improved but remained uneven."
+        )
     else:
         s, t = rnd.choice(_SUBJECTS_ID), rnd.choice(_TOPICS_ID)
         title = f"{t.capitalize()} pada {s} ({i})"
-        body = (f"Penelitian ini mengkaji {t} pada {s} di {rnd.randint(3, 40)} kabupaten. "
-                f"Wawancara dengan {rnd.randint(10, 90)} pejabat menunjukkan bahwa {t} meningkat namun belum merata.")
+        body = (
+            f"Penelitian ini mengkaji {t} pada {s} di {rnd.randint(3, 40)} kabupaten. "
+            f"Wawancara dengan {rnd.randint(10, 90)} pejabat menunjukkan bahwa {t} meningkat namun belum merata."
+        )
     return title, body
 
 
-def make_resume_corpus(folder: Path, n_txt: int = 40, n_jsonl: int = 240, n_csv: int = 60,
-                       seed: int = 11) -> int:
+def make_resume_corpus(
+    folder: Path, n_txt: int = 40, n_jsonl: int = 240, n_csv: int = 60, seed: int = 11
+) -> int:
     """Text files, a JSONL and a CSV of distinct abstracts and one PDF; returns the document count."""
     import csv
 
@@ -250,7 +346,9 @@ def make_resume_corpus(folder: Path, n_txt: int = 40, n_jsonl: int = 240, n_csv:
     with (folder / "records.jsonl").open("w", encoding="utf-8") as fh:
         for k in range(n_jsonl):
             title, body = _abstract(rnd, i)
-            fh.write(json.dumps({"id": f"j{k}", "title": title, "abstract": body, "year": 2010 + k % 14}) + "\n")
+            fh.write(
+                json.dumps({"id": f"j{k}", "title": title, "abstract": body, "year": 2010 + k % 14}) + "\n"
+            )
             i += 1
     with (folder / "records.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -267,11 +365,17 @@ def make_resume_corpus(folder: Path, n_txt: int = 40, n_jsonl: int = 240, n_csv:
 def signature(db: Path) -> dict[str, tuple]:
     """Everything a document is made of, without run numbers and timestamps."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-        docs = {r[0]: r[1:] for r in c.execute(
-            "SELECT id, path, source_id, format, doc_type, title, authors, year, langs, pages, pipeline_version"
-            " FROM documents")}
+        docs = {
+            r[0]: r[1:]
+            for r in c.execute(
+                "SELECT id, path, source_id, format, doc_type, title, authors, year, langs, pages, pipeline_version"
+                " FROM documents"
+            )
+        }
         parts: dict[str, list] = {}
-        for r in c.execute("SELECT doc_id, seq, kind, lang, heading, text, norm FROM parts ORDER BY doc_id, seq"):
+        for r in c.execute(
+            "SELECT doc_id, seq, kind, lang, heading, text, norm FROM parts ORDER BY doc_id, seq"
+        ):
             parts.setdefault(r[0], []).append(r[1:])
         kws: dict[str, list] = {}
         for r in c.execute("SELECT doc_id, seq, lang, text, norm FROM keywords ORDER BY doc_id, seq"):
@@ -279,7 +383,10 @@ def signature(db: Path) -> dict[str, tuple]:
         tags: dict[str, list] = {}
         for r in c.execute("SELECT doc_id, theme, round(score, 6), method FROM tags ORDER BY doc_id, theme"):
             tags.setdefault(r[0], []).append(r[1:])
-    return {i: (d, tuple(parts.get(i, ())), tuple(kws.get(i, ())), tuple(tags.get(i, ()))) for i, d in docs.items()}
+    return {
+        i: (d, tuple(parts.get(i, ())), tuple(kws.get(i, ())), tuple(tags.get(i, ())))
+        for i, d in docs.items()
+    }
 
 
 def check_sound(db: Path) -> None:
@@ -288,12 +395,32 @@ def check_sound(db: Path) -> None:
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert c.execute("PRAGMA foreign_key_check").fetchall() == []
         c.execute("INSERT INTO parts_fts(parts_fts) VALUES('integrity-check')")  # raises when out of step
-        assert c.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS"
-                         " (SELECT 1 FROM parts p WHERE p.doc_id = d.id)").fetchone()[0] == 0
-        assert c.execute("SELECT count(*) FROM (SELECT doc_id, seq FROM parts GROUP BY doc_id, seq"
-                         " HAVING count(*) > 1)").fetchone()[0] == 0
-        assert c.execute("SELECT count(*) FROM (SELECT path, source_id FROM documents WHERE source_id IS NOT NULL"
-                         " GROUP BY path, source_id HAVING count(*) > 1)").fetchone()[0] == 0
+        assert (
+            c.execute(
+                "SELECT count(*) FROM documents d WHERE NOT EXISTS"
+                " (SELECT 1 FROM parts p WHERE p.doc_id = d.id)"
+            ).fetchone()[0]
+            == 0
+        )
+        assert (
+            c.execute(
+                "SELECT count(*) FROM (SELECT doc_id, seq FROM parts GROUP BY doc_id, seq"
+                " HAVING count(*) > 1)"
+            ).fetchone()[0]
+            == 0
+        )
+        assert (
+            c.execute(
+                "SELECT count(*) FROM (SELECT path, source_id FROM documents WHERE source_id IS NOT NULL"
+                " GROUP BY path, source_id HAVING count(*) > 1)"
+            ).fetchone()[0]
+            == 0
+        )
         # parts numbered 0..n-1 with no gap: nothing lost from the middle of a document
-        assert c.execute("SELECT count(*) FROM (SELECT doc_id FROM parts GROUP BY doc_id"
-                         " HAVING max(seq) + 1 != count(*))").fetchone()[0] == 0
+        assert (
+            c.execute(
+                "SELECT count(*) FROM (SELECT doc_id FROM parts GROUP BY doc_id"
+                " HAVING max(seq) + 1 != count(*))"
+            ).fetchone()[0]
+            == 0
+        )

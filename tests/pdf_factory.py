@@ -19,7 +19,9 @@ LOREM_EN = (
 )
 
 
-def _lines(c: canvas.Canvas, x: float, y: float, lines: list[str], size: float = 10, lead: float = 13) -> float:
+def _lines(
+    c: canvas.Canvas, x: float, y: float, lines: list[str], size: float = 10, lead: float = 13
+) -> float:
     c.setFont("Helvetica", size)
     for ln in lines:
         c.drawString(x, y, ln)
@@ -49,11 +51,15 @@ def one_column(path: Path, paragraphs: list[str], title: str = "Judul Dokumen Sa
     return path
 
 
-def two_column(path: Path, left: list[str], right: list[str], header: str = "A Full Width Title Above Columns") -> Path:
+def two_column(
+    path: Path, left: list[str], right: list[str], header: str = "A Full Width Title Above Columns"
+) -> Path:
     c = canvas.Canvas(str(path), pagesize=A4)
     c.setFont("Helvetica-Bold", 16)
     c.drawString(72, H - 72, header)
-    _lines(c, 72, H - 100, ["A full-width abstract line that runs across the whole page width, left to right."])
+    _lines(
+        c, 72, H - 100, ["A full-width abstract line that runs across the whole page width, left to right."]
+    )
     y0 = H - 140
     _lines(c, 60, y0, left)
     _lines(c, W / 2 + 15, y0, right)
@@ -105,8 +111,13 @@ def bilingual_article(path: Path) -> Path:
     c.drawString(72, y - 10, "Abstrak")
     y = _lines(c, 72, y - 24, _wrap(LOREM_ID, 90))
     y = _lines(c, 72, y - 4, ["Kata kunci: tata kelola, pelayanan publik, pemerintah daerah"])
-    for head, body in (("1. PENDAHULUAN", LOREM_ID), ("2. METODE", LOREM_ID), ("3. HASIL DAN PEMBAHASAN", LOREM_ID),
-                       ("4. KESIMPULAN", LOREM_ID), ("DAFTAR PUSTAKA", "Santoso, B. (2020). Tata kelola daerah. Jakarta: Pustaka.")):
+    for head, body in (
+        ("1. PENDAHULUAN", LOREM_ID),
+        ("2. METODE", LOREM_ID),
+        ("3. HASIL DAN PEMBAHASAN", LOREM_ID),
+        ("4. KESIMPULAN", LOREM_ID),
+        ("DAFTAR PUSTAKA", "Santoso, B. (2020). Tata kelola daerah. Jakarta: Pustaka."),
+    ):
         c.setFont("Helvetica-Bold", 10)
         c.drawString(72, y - 16, head)
         y = _lines(c, 72, y - 30, _wrap(body, 90))
@@ -118,16 +129,39 @@ def regulation(path: Path) -> Path:
     c = canvas.Canvas(str(path), pagesize=A4)
     c.setFont("Helvetica-Bold", 12)
     y = H - 72
-    for ln in ("PERATURAN DAERAH KABUPATEN CONTOH", "NOMOR 5 TAHUN 2019", "TENTANG", "PELAYANAN PUBLIK",
-               "DENGAN RAHMAT TUHAN YANG MAHA ESA", "BUPATI CONTOH,"):
+    for ln in (
+        "PERATURAN DAERAH KABUPATEN CONTOH",
+        "NOMOR 5 TAHUN 2019",
+        "TENTANG",
+        "PELAYANAN PUBLIK",
+        "DENGAN RAHMAT TUHAN YANG MAHA ESA",
+        "BUPATI CONTOH,",
+    ):
         c.drawCentredString(W / 2, y, ln)
         y -= 16
-    y = _lines(c, 72, y - 10, ["Menimbang : a. bahwa pelayanan publik perlu ditingkatkan;",
-                               "Mengingat : 1. Undang-Undang Nomor 25 Tahun 2009 tentang Pelayanan Publik;",
-                               "MEMUTUSKAN:", "Menetapkan : PERATURAN DAERAH TENTANG PELAYANAN PUBLIK."])
-    for ln in ("BAB I", "KETENTUAN UMUM", "Pasal 1", "Dalam Peraturan Daerah ini yang dimaksud dengan daerah adalah Kabupaten Contoh.",
-               "Pasal 2", "Pelayanan publik diselenggarakan secara transparan.", "BAB II", "PENYELENGGARAAN",
-               "Pasal 3", "Bupati menetapkan standar pelayanan."):
+    y = _lines(
+        c,
+        72,
+        y - 10,
+        [
+            "Menimbang : a. bahwa pelayanan publik perlu ditingkatkan;",
+            "Mengingat : 1. Undang-Undang Nomor 25 Tahun 2009 tentang Pelayanan Publik;",
+            "MEMUTUSKAN:",
+            "Menetapkan : PERATURAN DAERAH TENTANG PELAYANAN PUBLIK.",
+        ],
+    )
+    for ln in (
+        "BAB I",
+        "KETENTUAN UMUM",
+        "Pasal 1",
+        "Dalam Peraturan Daerah ini yang dimaksud dengan daerah adalah Kabupaten Contoh.",
+        "Pasal 2",
+        "Pelayanan publik diselenggarakan secara transparan.",
+        "BAB II",
+        "PENYELENGGARAAN",
+        "Pasal 3",
+        "Bupati menetapkan standar pelayanan.",
+    ):
         y = _lines(c, 72, y - 6, [ln])
     c.save()
     return path

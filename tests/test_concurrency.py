@@ -37,8 +37,19 @@ def corpus(tmp_path_factory):
 
 
 def _ingest_cmd(folder: Path, db: Path, workers: int = 1) -> list[str]:
-    return [sys.executable, "-m", "pipeline", "ingest", str(folder), "--db", str(db), "--workers", str(workers),
-            "--ocr", "off"]
+    return [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "ingest",
+        str(folder),
+        "--db",
+        str(db),
+        "--workers",
+        str(workers),
+        "--ocr",
+        "off",
+    ]
 
 
 def _docs(db: Path) -> int:
@@ -62,15 +73,22 @@ def test_query_show_stats_errors_work_during_a_run(corpus, tmp_path):
     db = tmp_path / "c.db"
     for args in (["query", "desa"], ["stats", "--by", "year"]):  # imports paid now, so reads come quick
         assert runner.invoke(app, [*args, "--db", str(ref_db)]).exit_code == 0
-    writer = subprocess.Popen(_ingest_cmd(folder, db), cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        _ingest_cmd(folder, db),
+        cwd=tmp_path,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_for_docs(writer, db)
         rounds, seen = 0, []
         while writer.poll() is None or rounds == 0:
             seen.append(_docs(db))  # counted before the reads: they start while the run still writes
-            r = runner.invoke(app, ["query", "penelitian OR study", "--db", str(db), "--format", "json",
-                                    "--limit", "5"])
+            r = runner.invoke(
+                app, ["query", "penelitian OR study", "--db", str(db), "--format", "json", "--limit", "5"]
+            )
             assert r.exit_code == 0, r.output
             rows = json.loads(r.stdout)
             if rows:
@@ -89,8 +107,14 @@ def test_query_show_stats_errors_work_during_a_run(corpus, tmp_path):
             writer.kill()
     assert rounds >= 1 and min(seen) < n  # the reads did overlap the writing (however loaded the machine)
     # A reader in its own process, too (the CLI as users start it).
-    r = subprocess.run([sys.executable, "-m", "pipeline", "query", "transparansi", "--db", str(db), "-f", "json"],
-                       capture_output=True, text=True, env=ENV, cwd=tmp_path, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "pipeline", "query", "transparansi", "--db", str(db), "-f", "json"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert r.returncode == 0 and json.loads(r.stdout)
     check_sound(db)
     assert signature(db) == ref
@@ -115,12 +139,24 @@ _READY_THEN_RUN = (
 def test_second_run_refuses_while_the_first_writes(corpus, tmp_path):
     folder, n, ref, _ = corpus
     db = tmp_path / "c.db"
-    second = subprocess.Popen([sys.executable, "-c", _READY_THEN_RUN, *_ingest_cmd(folder, db)[3:]], cwd=tmp_path,
-                              env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True)
+    second = subprocess.Popen(
+        [sys.executable, "-c", _READY_THEN_RUN, *_ingest_cmd(folder, db)[3:]],
+        cwd=tmp_path,
+        env=ENV,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert second.stdout.readline().strip() == "ready"
-    first = subprocess.Popen(_ingest_cmd(folder, db, workers=2), cwd=tmp_path, env=ENV,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        _ingest_cmd(folder, db, workers=2),
+        cwd=tmp_path,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         t0 = time.monotonic()
         while not _running(db):  # the first holds the lock from before its run starts

@@ -43,18 +43,33 @@ def cli(*args: str) -> str:
 
 # -- stats ---------------------------------------------------------------------------------------
 
+
 def test_stats_single_fields(store) -> None:
     assert stats(store, "year") == [
-        {"year": 2015, "count": 2, "share": 0.3333}, {"year": 2016, "count": 2, "share": 0.3333},
-        {"year": 2017, "count": 1, "share": 0.1667}, {"year": None, "count": 1, "share": 0.1667}]
+        {"year": 2015, "count": 2, "share": 0.3333},
+        {"year": 2016, "count": 2, "share": 0.3333},
+        {"year": 2017, "count": 1, "share": 0.1667},
+        {"year": None, "count": 1, "share": 0.1667},
+    ]
     assert {r["lang"]: r["count"] for r in stats(store, "lang")} == {"en": 4, "id": 3}
     assert [(r["theme"], r["count"]) for r in stats(store, "theme")] == [
-        ("partnership", 3), ("corruption", 2), ("governance", 2), ("public_service", 1), (None, 1)]
+        ("partnership", 3),
+        ("corruption", 2),
+        ("governance", 2),
+        ("public_service", 1),
+        (None, 1),
+    ]
     # Dominant topic in the active model only (the inactive model's topic 5 never shows).
     assert {r["topic"]: r["count"] for r in stats(store, "topic")} == {0: 4, 1: 2}
-    assert {r["doc_type"]: r["count"] for r in stats(store, "doc_type")} == {"abstract_record": 4, "report": 2}
+    assert {r["doc_type"]: r["count"] for r in stats(store, "doc_type")} == {
+        "abstract_record": 4,
+        "report": 2,
+    }
     assert {r["source"]: r["count"] for r in stats(store, "source")} == {
-        "data/a/records.jsonl": 4, "data/b/notes.txt": 1, "data/b/desa.txt": 1}
+        "data/a/records.jsonl": 4,
+        "data/b/notes.txt": 1,
+        "data/b/desa.txt": 1,
+    }
 
 
 def test_stats_crossed_share_is_within_first_field(store) -> None:
@@ -95,6 +110,7 @@ def test_cooccurrence_and_topics(store) -> None:
 
 # -- query ---------------------------------------------------------------------------------------
 
+
 def test_query_filters(store) -> None:
     assert sorted(letters(q.search(store, "kemitraan"))) == ["b", "f"]
     assert letters(q.search(store, "kemitraan", source="data/b")) == ["f"]
@@ -103,7 +119,9 @@ def test_query_filters(store) -> None:
     assert sorted(letters(q.search(store, "pemerintah OR government", topic=1))) == ["c", "d"]
     assert sorted(letters(q.search(store, "partnerships", kinds=["abstract"], lang="en"))) == ["a", "b"]
     assert letters(q.search(store, "partnerships", kinds=["abstract"], lang="id")) == []
-    assert letters(q.search(store, "kemitraan", theme="public_service", year_from=2015, year_to=2015)) == ["b"]
+    assert letters(q.search(store, "kemitraan", theme="public_service", year_from=2015, year_to=2015)) == [
+        "b"
+    ]
     # A widened term next to a plain one (needs an explicit AND in FTS5).
     assert letters(q.search(store, "pelayanan publik")) == ["b"]
     # References are not searched unless asked for.
@@ -130,12 +148,17 @@ def test_query_cli_topic_and_source(db: Path) -> None:
 
 # -- kwic ----------------------------------------------------------------------------------------
 
+
 def test_kwic_is_stem_aware_in_indonesian(store) -> None:
     rows = kwic(store, "kemitraan", window=3)
     got = [(r["id"][0], r["kind"], r["match"]) for r in rows]
     # b: title and abstract; f: "Mitra" (same stem) and "kemitraan"; the undated f comes last.
-    assert got == [("b", "title", "Kemitraan"), ("b", "abstract", "Kemitraan"), ("f", "body", "Mitra"),
-                   ("f", "body", "kemitraan")]
+    assert got == [
+        ("b", "title", "Kemitraan"),
+        ("b", "abstract", "Kemitraan"),
+        ("f", "body", "Mitra"),
+        ("f", "body", "kemitraan"),
+    ]
     f2 = rows[3]
     assert (f2["left"], f2["right"]) == ("Mitra desa membangun", "yang adil bagi")
     assert rows[0]["year"] == 2015 and rows[0]["title"] == "Kemitraan pemerintah daerah"
@@ -144,11 +167,16 @@ def test_kwic_is_stem_aware_in_indonesian(store) -> None:
 def test_kwic_english_plural_phrase_prefix_and_limits(store) -> None:
     rows = kwic(store, "partnership", window=2)
     assert [(r["id"][0], r["match"]) for r in rows] == [
-        ("a", "Partnerships"), ("a", "partnerships"), ("a", "Partnerships"), ("b", "partnership")]
+        ("a", "Partnerships"),
+        ("a", "partnerships"),
+        ("a", "Partnerships"),
+        ("b", "partnership"),
+    ]
     assert rows[1]["left"] == "Public-private" and rows[1]["right"] == "improve local"
     phrase = kwic(store, '"public services"', window=1)
     assert [(r["id"][0], r["match"], r["left"], r["right"]) for r in phrase] == [
-        ("b", "public services", "improves", "in")]
+        ("b", "public services", "improves", "in")
+    ]
     assert {r["match"].lower() for r in kwic(store, "govern*")} == {"governance", "government"}
     assert len(kwic(store, "partnership", limit=2)) == 2
     assert [r["id"][0] for r in kwic(store, "kemitraan", lang="id", kinds=["body"])] == ["f", "f"]
@@ -161,6 +189,7 @@ def test_kwic_cli_json(db: Path) -> None:
 
 
 # -- export --------------------------------------------------------------------------------------
+
 
 def test_export_jsonl_equals_show(db: Path, store, tmp_path: Path) -> None:
     out = tmp_path / "corpus.jsonl"
@@ -214,12 +243,15 @@ def test_export_rejects_bad_combinations(store, tmp_path: Path) -> None:
 
 # -- through the real ingest ---------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_explore_on_real_ingest(shared_corpora: Path, tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
-    for name, rel in (("sinta.jsonl", "id-abstracts/sinta_governance_subset.jsonl"),
-                      ("icegov.jsonl", "en-abstracts/icegov-proceedings.jsonl")):
+    for name, rel in (
+        ("sinta.jsonl", "id-abstracts/sinta_governance_subset.jsonl"),
+        ("icegov.jsonl", "en-abstracts/icegov-proceedings.jsonl"),
+    ):
         lines = (shared_corpora / rel).read_text("utf-8").splitlines()[:40]
         (src / name).write_text("\n".join(lines) + "\n", "utf-8")
     db = tmp_path / "corpus.db"
@@ -243,7 +275,10 @@ def test_explore_on_real_ingest(shared_corpora: Path, tmp_path: Path) -> None:
     assert {r["match"].lower() for r in lines} >= {"pemerintah", "pemerintahan"}
     hits = q.search(store, "e-government", lang="en", limit=50)
     assert hits and all("en" in h["langs"] for h in hits)
-    assert all(h["path"].endswith("icegov.jsonl") for h in q.search(store, "government", source=str(src / "icegov.jsonl")))
+    assert all(
+        h["path"].endswith("icegov.jsonl")
+        for h in q.search(store, "government", source=str(src / "icegov.jsonl"))
+    )
 
 
 def test_export_parquet_without_pyarrow_is_a_clear_error(db: Path, tmp_path: Path, monkeypatch) -> None:

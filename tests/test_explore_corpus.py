@@ -15,11 +15,25 @@ from pipeline.store import Store
 MODEL = "topics-test"
 
 
-def _doc(id_: str, path: str, year: int | None, parts: list[tuple[str, str, str]], tags: dict[str, float],
-         fmt: str = "jsonl", doc_type: str = "abstract_record", keywords: list[tuple[str, str]] = ()) -> Document:
+def _doc(
+    id_: str,
+    path: str,
+    year: int | None,
+    parts: list[tuple[str, str, str]],
+    tags: dict[str, float],
+    fmt: str = "jsonl",
+    doc_type: str = "abstract_record",
+    keywords: list[tuple[str, str]] = (),
+) -> Document:
     return Document(
-        id=id_ * 8, path=path, format=fmt, source_id=f"src-{id_}", doc_type=doc_type, year=year,
-        title=next((t for k, _, t in parts if k == "title"), None), authors=["A. Author", "B. Author"],
+        id=id_ * 8,
+        path=path,
+        format=fmt,
+        source_id=f"src-{id_}",
+        doc_type=doc_type,
+        year=year,
+        title=next((t for k, _, t in parts if k == "title"), None),
+        authors=["A. Author", "B. Author"],
         parts=[Part(kind=k, lang=lang, text=t) for k, lang, t in parts],
         keywords=[Keyword(text=t, lang=lang) for t, lang in keywords],
         tags=[Tag(theme=th, score=s, method="lexicon", model=None) for th, s in tags.items()],
@@ -27,36 +41,96 @@ def _doc(id_: str, path: str, year: int | None, parts: list[tuple[str, str, str]
 
 
 DOCS = [
-    _doc("a", "data/a/records.jsonl", 2015, [
-        ("title", "en", "Partnerships and local governance"),
-        ("abstract", "en", "Public-private partnerships improve local governance. Partnerships need trust "
-                           "between councils and firms."),
-    ], {"partnership": 0.9, "governance": 0.5}, keywords=[("partnership", "en"), ("local government", "en")]),
-    _doc("b", "data/a/records.jsonl", 2015, [
-        ("title", "id", "Kemitraan pemerintah daerah"),
-        ("abstract", "id", "Kemitraan pemerintah daerah dengan swasta meningkatkan pelayanan publik di kota."),
-        ("abstract", "en", "Government partnership with the private sector improves public services in cities."),
-    ], {"partnership": 0.8, "public_service": 0.6}, keywords=[("kemitraan", "id")]),
-    _doc("c", "data/a/records.jsonl", 2016, [
-        ("title", "id", "Korupsi pengadaan"),
-        ("abstract", "id", "Korupsi dalam pengadaan barang dan jasa pemerintah merugikan negara."),
-    ], {"corruption": 0.95}),
-    _doc("d", "data/a/records.jsonl", 2016, [
-        ("title", "en", "Procurement corruption"),
-        ("abstract", "en", "Corruption in public procurement undermines trust in government."),
-        ("references", "en", "Smith 2010 partnerships in Kemitraan studies."),
-    ], {"corruption": 0.7, "governance": 0.3}),
-    _doc("e", "data/b/notes.txt", 2017, [
-        ("body", "en", "Digital government services and e-government adoption in provinces."),
-    ], {}, fmt="txt", doc_type="report"),
-    _doc("f", "data/b/desa.txt", None, [
-        ("body", "id", "Mitra desa membangun kemitraan yang adil bagi warga desa."),
-    ], {"partnership": 0.4}, fmt="txt", doc_type="report"),
+    _doc(
+        "a",
+        "data/a/records.jsonl",
+        2015,
+        [
+            ("title", "en", "Partnerships and local governance"),
+            (
+                "abstract",
+                "en",
+                "Public-private partnerships improve local governance. Partnerships need trust "
+                "between councils and firms.",
+            ),
+        ],
+        {"partnership": 0.9, "governance": 0.5},
+        keywords=[("partnership", "en"), ("local government", "en")],
+    ),
+    _doc(
+        "b",
+        "data/a/records.jsonl",
+        2015,
+        [
+            ("title", "id", "Kemitraan pemerintah daerah"),
+            (
+                "abstract",
+                "id",
+                "Kemitraan pemerintah daerah dengan swasta meningkatkan pelayanan publik di kota.",
+            ),
+            (
+                "abstract",
+                "en",
+                "Government partnership with the private sector improves public services in cities.",
+            ),
+        ],
+        {"partnership": 0.8, "public_service": 0.6},
+        keywords=[("kemitraan", "id")],
+    ),
+    _doc(
+        "c",
+        "data/a/records.jsonl",
+        2016,
+        [
+            ("title", "id", "Korupsi pengadaan"),
+            ("abstract", "id", "Korupsi dalam pengadaan barang dan jasa pemerintah merugikan negara."),
+        ],
+        {"corruption": 0.95},
+    ),
+    _doc(
+        "d",
+        "data/a/records.jsonl",
+        2016,
+        [
+            ("title", "en", "Procurement corruption"),
+            ("abstract", "en", "Corruption in public procurement undermines trust in government."),
+            ("references", "en", "Smith 2010 partnerships in Kemitraan studies."),
+        ],
+        {"corruption": 0.7, "governance": 0.3},
+    ),
+    _doc(
+        "e",
+        "data/b/notes.txt",
+        2017,
+        [
+            ("body", "en", "Digital government services and e-government adoption in provinces."),
+        ],
+        {},
+        fmt="txt",
+        doc_type="report",
+    ),
+    _doc(
+        "f",
+        "data/b/desa.txt",
+        None,
+        [
+            ("body", "id", "Mitra desa membangun kemitraan yang adil bagi warga desa."),
+        ],
+        {"partnership": 0.4},
+        fmt="txt",
+        doc_type="report",
+    ),
 ]
 
 # Document letter -> topic weights (topic 0 "partnership", topic 1 "corruption").
-TOPIC_WEIGHTS = {"a": (0.8, 0.2), "b": (0.7, 0.3), "c": (0.1, 0.9), "d": (0.3, 0.7), "e": (0.6, 0.4),
-                 "f": (0.9, 0.1)}
+TOPIC_WEIGHTS = {
+    "a": (0.8, 0.2),
+    "b": (0.7, 0.3),
+    "c": (0.1, 0.9),
+    "d": (0.3, 0.7),
+    "e": (0.6, 0.4),
+    "f": (0.9, 0.1),
+}
 
 
 def build_corpus(path: Path, topics: bool = True) -> Store:
@@ -72,10 +146,14 @@ def build_corpus(path: Path, topics: bool = True) -> Store:
         with store.transaction() as c:
             c.execute("INSERT INTO models VALUES (?, 'topics', '2026-01-01', NULL, '{}', 1)", (MODEL,))
             c.execute("INSERT INTO models VALUES ('topics-old', 'topics', '2025-01-01', NULL, '{}', 0)")
-            for t, terms, label in ((0, ["partnership", "mitra", "kota"], "partnerships"),
-                                    (1, ["corruption", "korupsi", "pengadaan"], "corruption")):
-                c.execute("INSERT INTO topics VALUES (?, ?, ?, NULL, ?, 0.5, '{}')",
-                          (MODEL, t, label, json.dumps(terms)))
+            for t, terms, label in (
+                (0, ["partnership", "mitra", "kota"], "partnerships"),
+                (1, ["corruption", "korupsi", "pengadaan"], "corruption"),
+            ):
+                c.execute(
+                    "INSERT INTO topics VALUES (?, ?, ?, NULL, ?, 0.5, '{}')",
+                    (MODEL, t, label, json.dumps(terms)),
+                )
             for letter, ws in TOPIC_WEIGHTS.items():
                 for t, w in enumerate(ws):
                     c.execute("INSERT INTO doc_topics VALUES (?, ?, ?, ?)", (letter * 8, MODEL, t, w))

@@ -80,13 +80,22 @@ def test_every_good_file_is_stored_whole(fault_run):
     assert sum(len(v) for v in docs.values()) == fc.n_good_docs + 1  # no document from a fault
     with Store(db, readonly=True) as s:
         c = s.conn
-        assert c.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS"
-                         " (SELECT 1 FROM parts p WHERE p.doc_id = d.id)").fetchone()[0] == 0
+        assert (
+            c.execute(
+                "SELECT count(*) FROM documents d WHERE NOT EXISTS"
+                " (SELECT 1 FROM parts p WHERE p.doc_id = d.id)"
+            ).fetchone()[0]
+            == 0
+        )
         assert c.execute("SELECT count(*) FROM parts WHERE kind = 'raw'").fetchone()[0] == 0
         status = dict(c.execute("SELECT path, status FROM sources").fetchall())
-        texts = {r[0]: r[1] for r in c.execute(
-            "SELECT d.path, group_concat(p.text, ' ') FROM documents d JOIN parts p ON p.doc_id = d.id"
-            " GROUP BY d.path")}
+        texts = {
+            r[0]: r[1]
+            for r in c.execute(
+                "SELECT d.path, group_concat(p.text, ' ') FROM documents d JOIN parts p ON p.doc_id = d.id"
+                " GROUP BY d.path"
+            )
+        }
         run = s.runs()[-1]
     assert all(status[str(p)] == "done" for p in fc.good)
     fatal = [f for f in fc.faults.values() if f.stage == "read" and f.path not in fc.good]
@@ -183,8 +192,11 @@ def test_file_deleted_between_listing_and_hashing(tmp_path, monkeypatch):
     _check_victim(db, victim, "discover")
 
 
-@pytest.mark.skipif(running_as_root(), reason="running as root: mode 000 does not stop root from reading; "
-                    "test_unreadable_file_simulated covers the same path")
+@pytest.mark.skipif(
+    running_as_root(),
+    reason="running as root: mode 000 does not stop root from reading; "
+    "test_unreadable_file_simulated covers the same path",
+)
 def test_unreadable_file_mode_000(tmp_path):
     folder, victim, db = _small(tmp_path)
     victim.chmod(0)
@@ -223,19 +235,22 @@ def small_db(tmp_path_factory):
     return db
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["query", "desa", "--theme", "no_such_theme"], "unknown theme 'no_such_theme': use one of"),
-    (["query", "desa", "--lang", "klingon"], "unknown language 'klingon'"),
-    (["query", '"desa'], "invalid search query"),
-    (["query", "desa AND"], "invalid search query"),
-    (["query", "NEAR(desa"], "invalid search query"),
-    (["query", "desa", "--db", "{missing}"], "no corpus database here"),
-    (["show", "x", "--db", "{missing}"], "no corpus database here"),
-    (["errors", "--db", "{missing}"], "no corpus database here"),
-    (["stats", "--by", "year", "--db", "{missing}"], "no corpus database here"),
-    (["stats", "--by", "colour"], "unknown --by 'colour'"),
-    (["ingest", "{missing_dir}", "--db", "{notdb}"], "not a usable corpus database"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["query", "desa", "--theme", "no_such_theme"], "unknown theme 'no_such_theme': use one of"),
+        (["query", "desa", "--lang", "klingon"], "unknown language 'klingon'"),
+        (["query", '"desa'], "invalid search query"),
+        (["query", "desa AND"], "invalid search query"),
+        (["query", "NEAR(desa"], "invalid search query"),
+        (["query", "desa", "--db", "{missing}"], "no corpus database here"),
+        (["show", "x", "--db", "{missing}"], "no corpus database here"),
+        (["errors", "--db", "{missing}"], "no corpus database here"),
+        (["stats", "--by", "year", "--db", "{missing}"], "no corpus database here"),
+        (["stats", "--by", "colour"], "unknown --by 'colour'"),
+        (["ingest", "{missing_dir}", "--db", "{notdb}"], "not a usable corpus database"),
+    ],
+)
 def test_cli_errors_one_line_exit_2_no_traceback(small_db, tmp_path, args, needle):
     notdb = tmp_path / "notes.db"
     notdb.write_text("this is not sqlite, it is a text file " * 100)
@@ -254,8 +269,9 @@ def test_debug_shows_the_traceback(small_db):
     cmd = [sys.executable, "-m", "pipeline", "query", '"desa', "--db", str(small_db)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     plain = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
-    debug = subprocess.run([*cmd[:3], "--debug", *cmd[3:]], capture_output=True, text=True, cwd=ROOT, env=env,
-                           timeout=60)
+    debug = subprocess.run(
+        [*cmd[:3], "--debug", *cmd[3:]], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
     assert plain.returncode == 2 and "Traceback" not in plain.stderr
     assert plain.stderr.strip() == "error: invalid search query: unbalanced double quote"
     assert debug.returncode != 0 and "Traceback" in debug.stderr and "QuerySyntaxError" in debug.stderr
@@ -271,11 +287,18 @@ def test_json_output_of_errors_lists_each_fault(fault_run):
 
 # -- labels and taxonomy files: messages point at the line (cases beyond tests/test_themes.py) ------
 TAXONOMY_CASES = [
-    ('{"themes": [\n {"id": "a", "terms_en": ["x"]},\n {"id": "b", "terms_en": "y"}\n]}',
-     r"t.json:3: theme 'b': \"terms_en\" must be a list"),
-    ('{"themes": [\n {"id": "a", "terms_en": ["x"]},\n {"id": "b",\n  "terms_id": [3]}\n]}',
-     r"t.json:3: theme 'b': bad term 3"),
-    ('{"themes": [\n {"id": "a", "terms_en": ["x"]},\n\n {"id": "c"}\n]}', r"t.json:4: theme 'c' has no seed terms"),
+    (
+        '{"themes": [\n {"id": "a", "terms_en": ["x"]},\n {"id": "b", "terms_en": "y"}\n]}',
+        r"t.json:3: theme 'b': \"terms_en\" must be a list",
+    ),
+    (
+        '{"themes": [\n {"id": "a", "terms_en": ["x"]},\n {"id": "b",\n  "terms_id": [3]}\n]}',
+        r"t.json:3: theme 'b': bad term 3",
+    ),
+    (
+        '{"themes": [\n {"id": "a", "terms_en": ["x"]},\n\n {"id": "c"}\n]}',
+        r"t.json:4: theme 'c' has no seed terms",
+    ),
     ('{"themes": [\n {"id": "a", "terms_en": ["x"]},\n {"label_en": "no id"}\n]}', r"theme #2 has no \"id\""),
     ('{"themes": []}', r"t.json:1: expected an object with a non-empty \"themes\" list"),
     ('{"themes": [\n {"id": "a", "terms_en": ["x"]}\n', r"t.json:3: invalid JSON"),
@@ -306,17 +329,35 @@ def test_taxonomy_duplicate_id_points_at_the_duplicate(tmp_path):
     from pipeline.themes.taxonomy import TaxonomyError, load_taxonomy
 
     bad = tmp_path / "t.json"
-    bad.write_text('{"themes": [\n {"id": "a", "terms_en": ["x"]},\n {"id": "b", "terms_en": ["x"]},\n'
-                   ' {"id": "a", "terms_en": ["y"]}\n]}')
+    bad.write_text(
+        '{"themes": [\n {"id": "a", "terms_en": ["x"]},\n {"id": "b", "terms_en": ["x"]},\n'
+        ' {"id": "a", "terms_en": ["y"]}\n]}'
+    )
     with pytest.raises(TaxonomyError, match=r"t.json:4: .*appears twice"):
         load_taxonomy(bad)
 
 
 LABEL_CASES = [
-    ("labels.jsonl", '{"text": "a", "themes": "transparency"}\n\n["a list"]\n', r"labels.jsonl:3: expected a JSON object"),
-    ("labels.jsonl", '{"text": "a", "themes": "transparency"}\n{"text": "b"}\n', r"labels.jsonl:2: missing 'themes'"),
-    ("labels.csv", "text,themes\nok,transparency\n,accountability\n", r"labels.csv:3: no document: empty 'text'"),
-    ("labels.csv", "text,themes\nok,transparency; particpation\n", r"labels.csv:2: unknown theme 'particpation'"),
+    (
+        "labels.jsonl",
+        '{"text": "a", "themes": "transparency"}\n\n["a list"]\n',
+        r"labels.jsonl:3: expected a JSON object",
+    ),
+    (
+        "labels.jsonl",
+        '{"text": "a", "themes": "transparency"}\n{"text": "b"}\n',
+        r"labels.jsonl:2: missing 'themes'",
+    ),
+    (
+        "labels.csv",
+        "text,themes\nok,transparency\n,accountability\n",
+        r"labels.csv:3: no document: empty 'text'",
+    ),
+    (
+        "labels.csv",
+        "text,themes\nok,transparency; particpation\n",
+        r"labels.csv:2: unknown theme 'particpation'",
+    ),
     ("labels.tsv", "text\tthemes\nok\ttransparency\nb\tnope\n", r"labels.tsv:3: unknown theme 'nope'"),
     ("labels.csv", "", r"labels.csv: empty labels file"),
     ("labels.csv", "text,themes\n", r"labels.csv: no labelled rows"),
@@ -345,13 +386,16 @@ def test_labels_not_utf8(tmp_path):
 
 
 # -- user text never builds SQL -----------------------------------------------------------------------
-@pytest.mark.parametrize("args", [
-    ["query", "x'); DROP TABLE documents; --"],
-    ["query", "desa", "--source", "%' OR 1=1 --"],
-    ["query", "desa", "--theme", "transparency' OR '1'='1"],
-    ["show", "' OR 1=1 --"],
-    ["stats", "--by", "year; DROP TABLE documents"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "x'); DROP TABLE documents; --"],
+        ["query", "desa", "--source", "%' OR 1=1 --"],
+        ["query", "desa", "--theme", "transparency' OR '1'='1"],
+        ["show", "' OR 1=1 --"],
+        ["stats", "--by", "year; DROP TABLE documents"],
+    ],
+)
 def test_sql_in_user_text_is_only_text(small_db, args):
     with Store(small_db, readonly=True) as s:
         before = s.count()

@@ -18,9 +18,24 @@ kemitraan; air minum; akuntabilitas; public-private partnership; drinking water;
 """
 
 RECORDS = [
-    {"id": "r1", "title": "Transparansi anggaran desa", "abstract": "Pemerintah desa bermitra dengan LSM untuk membuka informasi anggaran kepada warga.", "year": 2020},
-    {"id": "r2", "title": "Open data portals in Indonesian cities", "abstract": "Open government data portals make budgets and contracts visible to citizens.", "year": 2019},
-    {"id": "r3", "title": "Partisipasi masyarakat dalam musrenbang", "abstract": "Masyarakat desa ikut serta dalam perencanaan pembangunan melalui musrenbang kecamatan.", "year": 2018},
+    {
+        "id": "r1",
+        "title": "Transparansi anggaran desa",
+        "abstract": "Pemerintah desa bermitra dengan LSM untuk membuka informasi anggaran kepada warga.",
+        "year": 2020,
+    },
+    {
+        "id": "r2",
+        "title": "Open data portals in Indonesian cities",
+        "abstract": "Open government data portals make budgets and contracts visible to citizens.",
+        "year": 2019,
+    },
+    {
+        "id": "r3",
+        "title": "Partisipasi masyarakat dalam musrenbang",
+        "abstract": "Masyarakat desa ikut serta dalam perencanaan pembangunan melalui musrenbang kecamatan.",
+        "year": 2018,
+    },
 ]
 
 
@@ -124,17 +139,32 @@ def test_cli_ingest_query_show_errors(tmp_path):
     r = runner.invoke(app, ["show", "r2", "--db", str(db), "--format", "json"])
     doc = json.loads(r.stdout)
     assert doc["source_id"] == "r2" and doc["year"] == 2019
-    assert set(doc) >= {"id", "path", "format", "doc_type", "title", "authors", "regulation", "parts", "keywords", "tags", "topics"}
+    assert set(doc) >= {
+        "id",
+        "path",
+        "format",
+        "doc_type",
+        "title",
+        "authors",
+        "regulation",
+        "parts",
+        "keywords",
+        "tags",
+        "topics",
+    }
     r = runner.invoke(app, ["errors", "--db", str(db), "--format", "json"])
     assert [e["stage"] for e in json.loads(r.stdout)] == ["read"]
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["query", '"unbalanced', "--db", "{db}"], "invalid search query"),
-    (["query", "x", "--db", "{missing}"], "no corpus database"),
-    (["show", "nope", "--db", "{db}"], "no document"),
-    (["query", "x", "--lang", "xx", "--db", "{db}"], "unknown language"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["query", '"unbalanced', "--db", "{db}"], "invalid search query"),
+        (["query", "x", "--db", "{missing}"], "no corpus database"),
+        (["show", "nope", "--db", "{db}"], "no document"),
+        (["query", "x", "--lang", "xx", "--db", "{db}"], "unknown language"),
+    ],
+)
 def test_cli_errors_are_one_line_exit_2(tmp_path, args, needle):
     db = tmp_path / "c.db"
     Store(db).close()
@@ -186,7 +216,8 @@ def test_real_abstracts_stem_aware_search(shared_corpora, tmp_path):
     src = shared_corpora / "id-abstracts" / "sinta_governance_subset.jsonl"
     records = [json.loads(line) for line in src.read_text("utf-8").splitlines() if line.strip()]
     only_mitra = {
-        r["id"] for r in records
+        r["id"]
+        for r in records
         if re.search(r"\b(mitra|bermitra)\b", (r["title"] + " " + (r.get("abstract") or "")).lower())
         and "kemitraan" not in (r["title"] + " " + (r.get("abstract") or "")).lower()
     }
@@ -210,8 +241,11 @@ def test_real_abstracts_stem_aware_search(shared_corpora, tmp_path):
 
 def test_show_as_text_prints_every_part_with_its_kind_and_language(tmp_path):
     folder, db = _folder(tmp_path), tmp_path / "c.db"
-    (folder / "brackets.txt").write_text("Judul [draf] tentang [bold]desa\n\nPemerintah desa membuka informasi "
-                                         "anggaran [tahun 2020] kepada warga melalui papan informasi.\n", "utf-8")
+    (folder / "brackets.txt").write_text(
+        "Judul [draf] tentang [bold]desa\n\nPemerintah desa membuka informasi "
+        "anggaran [tahun 2020] kepada warga melalui papan informasi.\n",
+        "utf-8",
+    )
     runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--workers", "1"])
     r = runner.invoke(app, ["show", "r3", "--db", str(db)])
     assert r.exit_code == 0 and "[title/id]" in r.stdout and "[abstract/id]" in r.stdout

@@ -38,11 +38,23 @@ def corpus(tmp_path_factory):
 
 def _start(folder: Path, db: Path, workers: int, log: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "pipeline", "ingest", str(folder), "--db", str(db),
-           "--workers", str(workers), "--ocr", "off"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "ingest",
+        str(folder),
+        "--db",
+        str(db),
+        "--workers",
+        str(workers),
+        "--ocr",
+        "off",
+    ]
     # Own session: the kill takes the worker processes too, as closing a laptop lid would.
-    return subprocess.Popen(cmd, cwd=log.parent, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd, cwd=log.parent, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def _count_docs(db: Path) -> int:
@@ -53,8 +65,16 @@ def _count_docs(db: Path) -> int:
         return -1
 
 
-def kill_run(folder: Path, db: Path, workers: int, log: Path, *, at_docs: int | None = None,
-             after: float | None = None, limit: float = 120) -> int:
+def kill_run(
+    folder: Path,
+    db: Path,
+    workers: int,
+    log: Path,
+    *,
+    at_docs: int | None = None,
+    after: float | None = None,
+    limit: float = 120,
+) -> int:
     """Start an ingest and SIGKILL its process group once ``at_docs`` documents are stored (read by
     polling the database, as a reader would) or ``after`` seconds; returns the documents then stored."""
     p = _start(folder, db, workers, log)
@@ -79,8 +99,9 @@ def resume_and_check(folder: Path, db: Path, workers: int, n: int, ref: dict, lo
     with sqlite3.connect(db) as c:
         before = c.execute("SELECT count(*) FROM documents").fetchone()[0]
         done = c.execute("SELECT count(*) FROM sources WHERE status = 'done'").fetchone()[0]
-        in_done = c.execute("SELECT count(*) FROM documents WHERE path IN"
-                            " (SELECT path FROM sources WHERE status = 'done')").fetchone()[0]
+        in_done = c.execute(
+            "SELECT count(*) FROM documents WHERE path IN (SELECT path FROM sources WHERE status = 'done')"
+        ).fetchone()[0]
         last_run = c.execute("SELECT max(id) FROM runs").fetchone()[0] or 0
     p = _start(folder, db, workers, log)
     assert p.wait(timeout=300) == 0, log.read_text()

@@ -6,7 +6,9 @@ from pipeline.pdf.regulation import detect
 
 
 def test_normalize_unicode_ligatures_soft_hyphen_zero_width():
-    assert normalize_unicode("e\ufb03cient pe\u00adlayanan ka\u200bbupaten") == "efficient pelayanan kabupaten"
+    assert (
+        normalize_unicode("e\ufb03cient pe\u00adlayanan ka\u200bbupaten") == "efficient pelayanan kabupaten"
+    )
     assert collapse_whitespace(" a \n b ") == "a b"
 
 
@@ -30,16 +32,36 @@ def test_headings_and_keywords():
     assert heading_of("3. HASIL DAN PEMBAHASAN")[0] == "results"
     assert heading_of("Daftar Pustaka")[0] == "references"
     assert heading_of("Pendahuluan ini menjelaskan hal yang panjang sekali.") is None
-    assert split_keywords("governance; public service; e-government.") == ["governance", "public service", "e-government"]
-    assert guess_lang("Penelitian ini dilakukan di daerah yang tidak memiliki data dan juga dengan metode") == "id"
+    assert split_keywords("governance; public service; e-government.") == [
+        "governance",
+        "public service",
+        "e-government",
+    ]
+    assert (
+        guess_lang("Penelitian ini dilakukan di daerah yang tidak memiliki data dan juga dengan metode")
+        == "id"
+    )
 
 
 def test_regulation_header_on_one_line():
-    lines = [Line(t, 0, 100, 10 * i, 10 * i + 8, 8, 1) for i, t in enumerate(
-        ["PERATURAN PEMERINTAH REPUBLIK INDONESIA NOMOR 35 TAHUN 2021", "TENTANG", "PERJANJIAN KERJA WAKTU TERTENTU",
-         "DENGAN RAHMAT TUHAN YANG MAHA ESA"])]
+    lines = [
+        Line(t, 0, 100, 10 * i, 10 * i + 8, 8, 1)
+        for i, t in enumerate(
+            [
+                "PERATURAN PEMERINTAH REPUBLIK INDONESIA NOMOR 35 TAHUN 2021",
+                "TENTANG",
+                "PERJANJIAN KERJA WAKTU TERTENTU",
+                "DENGAN RAHMAT TUHAN YANG MAHA ESA",
+            ]
+        )
+    ]
     info, end = detect(lines)
-    assert (info.type, info.number, info.year, info.title) == ("PP", "35", 2021, "PERJANJIAN KERJA WAKTU TERTENTU")
+    assert (info.type, info.number, info.year, info.title) == (
+        "PP",
+        "35",
+        2021,
+        "PERJANJIAN KERJA WAKTU TERTENTU",
+    )
     assert end == 3
 
 
@@ -54,13 +76,19 @@ def _body(n: int) -> list[str]:
 def test_numbered_sentence_case_headings_after_the_first_are_sections():
     texts = (
         ["Title", "Abstract", "This study looks at markets for forest restoration in the tropics and more."]
-        + ["1. The scale of restoration potential"] + _body(10)
-        + ["2. A role of markets in promoting restoration?"] + _body(10)
-        + ["3. Markets for goods and services"] + _body(3)
+        + ["1. The scale of restoration potential"]
+        + _body(10)
+        + ["2. A role of markets in promoting restoration?"]
+        + _body(10)
+        + ["3. Markets for goods and services"]
+        + _body(3)
         # A numbered list inside a section: items a line or two apart are not headings.
-        + ["1. Buyers pay for carbon", "2. Sellers plant trees", "3. Brokers take a share"] + _body(10)
-        + ["4. Pitfalls of using markets"] + _body(10)
-        + ["9. Not in sequence at all"] + _body(10)
+        + ["1. Buyers pay for carbon", "2. Sellers plant trees", "3. Brokers take a share"]
+        + _body(10)
+        + ["4. Pitfalls of using markets"]
+        + _body(10)
+        + ["9. Not in sequence at all"]
+        + _body(10)
     )
     from pipeline.pdf.fields import extract
 
@@ -80,13 +108,15 @@ def test_letter_spaced_regulation_heading_and_ocr_digits():
     assert despace("N O M O R 5 T A H U N 2 0 1 9") == "NOMOR 5 TAHUN 2019"
     assert despace("Pasal 5 ayat (1)") == "Pasal 5 ayat (1)"
     assert fix_ocr_digits("NOMOR I1 TAHUN 2O2O TENTANG LOKASI") == "NOMOR 11 TAHUN 2020 TENTANG LOKASI"
-    lines = _lines([
-        "P E R A T U R A N P R E S I D E N R E P U B L I K I N D O N E S I A",
-        "N O M O R 5 T A H U N 2 O 1 9",
-        "T E N T A N G",
-        "PENGELOLAAN DATA TAHUN 2O2O",
-        "DENGAN RAHMAT TUHAN YANG MAHA ESA",
-    ])
+    lines = _lines(
+        [
+            "P E R A T U R A N P R E S I D E N R E P U B L I K I N D O N E S I A",
+            "N O M O R 5 T A H U N 2 O 1 9",
+            "T E N T A N G",
+            "PENGELOLAAN DATA TAHUN 2O2O",
+            "DENGAN RAHMAT TUHAN YANG MAHA ESA",
+        ]
+    )
     info, end = detect(lines)
     assert (info.type, info.number, info.year) == ("Perpres", "5", 2019)
     assert info.title == "PENGELOLAAN DATA TAHUN 2020"
@@ -101,6 +131,14 @@ def test_title_drops_crossmark_badge_text():
         Line("the tropics", 38, 101, 178, 191, 13.0, 1),
         Line("Pedro Brancalion, David Lamb", 38, 300, 200, 210, 10.0, 1),
         Line("Abstract", 38, 100, 230, 240, 10.0, 1),
-        Line("Governments and international organizations are pledging to restore forests.", 38, 500, 242, 252, 10.0, 1),
+        Line(
+            "Governments and international organizations are pledging to restore forests.",
+            38,
+            500,
+            242,
+            252,
+            10.0,
+            1,
+        ),
     ]
     assert extract(lines).title == "Using markets to leverage investment in restoration in the tropics"

@@ -14,8 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "corpora" / "labels" / "pdf_gold.jsonl"
 OFF = ReadOptions(ocr="off", time_limit=60)
 TYPE_OF_PREFIX = {
-    "uu": "UU", "pp": "PP", "perpres": "Perpres", "keppres": "Keppres", "permen": "Permen", "perda": "Perda",
-    "perbup": "Perbup", "perwali": "Perwali", "perka": "Perka", "perba": "Perban", "peraturan": "Perban",
+    "uu": "UU",
+    "pp": "PP",
+    "perpres": "Perpres",
+    "keppres": "Keppres",
+    "permen": "Permen",
+    "perda": "Perda",
+    "perbup": "Perbup",
+    "perwali": "Perwali",
+    "perka": "Perka",
+    "perba": "Perban",
+    "peraturan": "Perban",
 }
 
 
@@ -44,7 +53,10 @@ def test_every_real_pdf_gives_a_document_or_a_clear_error(shared_corpora):
 
 @pytest.mark.slow
 def test_scanned_regulations_need_ocr_when_ocr_is_off(shared_corpora):
-    for name in ("nuzantara__pp-34-2021-scanned-ocr-garbage.pdf", "nuzantara__scanned-regulation-ocr-garbage.pdf"):
+    for name in (
+        "nuzantara__pp-34-2021-scanned-ocr-garbage.pdf",
+        "nuzantara__scanned-regulation-ocr-garbage.pdf",
+    ):
         path = shared_corpora / "id-pdf" / "regulations" / name
         if path.exists():
             with pytest.raises(NeedsOCR, match="needs OCR"):

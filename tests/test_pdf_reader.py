@@ -85,7 +85,11 @@ def test_bilingual_article_fields(tmp_path):
 def test_regulation_structure(tmp_path):
     doc = read_one(pf.regulation(tmp_path / "perda.pdf"))
     assert doc.doc_type == "regulation"
-    assert {k: doc.regulation[k] for k in ("type", "number", "year")} == {"type": "Perda", "number": "5", "year": 2019}
+    assert {k: doc.regulation[k] for k in ("type", "number", "year")} == {
+        "type": "Perda",
+        "number": "5",
+        "year": 2019,
+    }
     assert doc.title == "PELAYANAN PUBLIK" and doc.year == 2019
     headings = [p.heading for p in doc.parts_of("section")]
     assert "BAB I KETENTUAN UMUM" in headings and "Pasal 3" in headings and "Menimbang" in headings

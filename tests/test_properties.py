@@ -20,8 +20,36 @@ from pipeline.segment import segment, split_bilingual, split_keywords
 any_char = st.characters(codec=None, categories=None)
 wild = st.text(alphabet=any_char)
 # Text steered into the cases cleaning cares about: combining marks, invisibles, odd spaces, ligatures.
-TRICKY = ["e", "\u0301", "\u0308", "\u200b", "\u00ad", "\ufeff", "\u2060", "\u00a0", "\u3000", "\u2003", "ﬁ",
-          "Å", "ǅ", "①", "²", "\u1100", "\u1161", "\u11a8", "\t", "\n", "\r", " ", "-", "a", "A", "ı", "ß", "İ"]
+TRICKY = [
+    "e",
+    "\u0301",
+    "\u0308",
+    "\u200b",
+    "\u00ad",
+    "\ufeff",
+    "\u2060",
+    "\u00a0",
+    "\u3000",
+    "\u2003",
+    "ﬁ",
+    "Å",
+    "ǅ",
+    "①",
+    "²",
+    "\u1100",
+    "\u1161",
+    "\u11a8",
+    "\t",
+    "\n",
+    "\r",
+    " ",
+    "-",
+    "a",
+    "A",
+    "ı",
+    "ß",
+    "İ",
+]
 tricky = st.lists(st.sampled_from(TRICKY) | st.text(max_size=3), max_size=40).map("".join)
 texty = st.one_of(wild, tricky)
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

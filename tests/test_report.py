@@ -64,6 +64,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _cells(rows: list[dict], cols: list[str]) -> list[list[str]]:
     def fmt(v):
         return "(none)" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+
     return [[fmt(r[c]) for c in cols] for r in rows]
 
 
@@ -81,11 +82,13 @@ def test_report_charts_and_numbers_agree_with_stats(db: Path) -> None:
         assert p.tables[field] == _cells(stats(store, field), [field, "count", "share"]), field
     year_theme = [r for r in stats(store, ["year", "theme"]) if r["theme"] is not None]
     assert p.tables["year,theme"] == _cells(year_theme, ["year", "theme", "count", "share"])
-    assert [row[:4] for row in p.tables["topic"]] == [["0", "partnerships", "(none)", "4"],
-                                                     ["1", "corruption", "(none)", "2"]]
+    assert [row[:4] for row in p.tables["topic"]] == [
+        ["0", "partnerships", "(none)", "4"],
+        ["1", "corruption", "(none)", "2"],
+    ]
     assert p.tables["errors"] == [["data/broken.pdf", "read", "no text layer"]]
     # The most typical document for corruption is c (score 0.95).
-    section = page[page.index("<h3>corruption</h3>"):]
+    section = page[page.index("<h3>corruption</h3>") :]
     assert re.search(r"<td>0\.950</td><td>Korupsi pengadaan</td>", section)
 
 

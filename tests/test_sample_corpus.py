@@ -16,15 +16,27 @@ TAXONOMY = ROOT / "pipeline" / "data" / "taxonomy.json"
 THEMES_MD = Path(__file__).resolve().parents[2] / "shared" / "THEMES.md"
 
 THEME_IDS = {
-    "transparency", "accountability", "participation", "partnership", "professionalism", "service_quality",
-    "e_government", "anti_corruption", "decentralization", "bureaucratic_reform", "rule_of_law",
-    "equity_inclusion", "policy_implementation",
+    "transparency",
+    "accountability",
+    "participation",
+    "partnership",
+    "professionalism",
+    "service_quality",
+    "e_government",
+    "anti_corruption",
+    "decentralization",
+    "bureaucratic_reform",
+    "rule_of_law",
+    "equity_inclusion",
+    "policy_implementation",
 }
 
 
 @pytest.fixture(scope="module")
 def expected() -> list[dict]:
-    return json.loads((SAMPLE.parent / "labels" / "sample_expected.json").read_text(encoding="utf-8"))["documents"]
+    return json.loads((SAMPLE.parent / "labels" / "sample_expected.json").read_text(encoding="utf-8"))[
+        "documents"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +53,10 @@ def _record_ids(path: Path) -> list[str]:
     if suffix == ".json":
         return [o["id"] for o in json.loads(text)]
     if suffix in (".csv", ".tsv"):
-        return [row["id"] for row in csv.DictReader(text.splitlines(), delimiter="\t" if suffix == ".tsv" else ",")]
+        return [
+            row["id"]
+            for row in csv.DictReader(text.splitlines(), delimiter="\t" if suffix == ".tsv" else ",")
+        ]
     if suffix == ".ris":
         return re.findall(r"^ID  - (.+)$", text, flags=re.M)
     if suffix == ".bib":
@@ -53,10 +68,25 @@ def test_file_counts_per_format():
     assert len(list((SAMPLE / "txt").glob("*.txt"))) >= 8
     assert len(list((SAMPLE / "md").glob("*.md"))) == 3
     rec = SAMPLE / "records"
-    counts = {name: len(_record_ids(rec / name)) for name in
-              ("abstracts.jsonl", "abstracts.csv", "abstracts.tsv", "export.ris", "export.bib", "abstracts.json")}
-    assert counts == {"abstracts.jsonl": 8, "abstracts.csv": 6, "abstracts.tsv": 3, "export.ris": 4,
-                      "export.bib": 4, "abstracts.json": 3}
+    counts = {
+        name: len(_record_ids(rec / name))
+        for name in (
+            "abstracts.jsonl",
+            "abstracts.csv",
+            "abstracts.tsv",
+            "export.ris",
+            "export.bib",
+            "abstracts.json",
+        )
+    }
+    assert counts == {
+        "abstracts.jsonl": 8,
+        "abstracts.csv": 6,
+        "abstracts.tsv": 3,
+        "export.ris": 4,
+        "export.bib": 4,
+        "abstracts.json": 3,
+    }
     assert not list(SAMPLE.rglob("*.pdf")), "PDFs are generated elsewhere, not bundled here"
 
 
@@ -64,8 +94,7 @@ def test_expected_points_at_existing_files_and_records(expected):
     assert len(expected) >= 36
     keys = [(e["path"], e["record_id"]) for e in expected]
     assert len(keys) == len(set(keys)), "duplicate entries in expected.json"
-    on_disk = {p.relative_to(SAMPLE).as_posix() for p in SAMPLE.rglob("*")
-               if p.is_file()}
+    on_disk = {p.relative_to(SAMPLE).as_posix() for p in SAMPLE.rglob("*") if p.is_file()}
     assert {e["path"] for e in expected} == on_disk, "every sample file is described, and only those"
     for e in expected:
         path = SAMPLE / e["path"]
@@ -113,15 +142,18 @@ def test_bilingual_abstract_lengths():
         if rec.get("abstrak"):
             assert 120 <= len(rec["abstract"].split()) <= 200
             assert 120 <= len(rec["abstrak"].split()) <= 200
-    for row in csv.DictReader((SAMPLE / "records" / "abstracts.tsv").read_text("utf-8").splitlines(),
-                              delimiter="\t"):
+    for row in csv.DictReader(
+        (SAMPLE / "records" / "abstracts.tsv").read_text("utf-8").splitlines(), delimiter="\t"
+    ):
         assert 120 <= len(row["abstract"].split()) <= 200
         assert 120 <= len(row["abstrak"].split()) <= 200
 
 
 def test_run_together_record_holds_both_languages():
-    recs = {json.loads(x)["id"]: json.loads(x) for x in
-            (SAMPLE / "records" / "abstracts.jsonl").read_text(encoding="utf-8").splitlines()}
+    recs = {
+        json.loads(x)["id"]: json.loads(x)
+        for x in (SAMPLE / "records" / "abstracts.jsonl").read_text(encoding="utf-8").splitlines()
+    }
     messy = recs["gt-sample-0003"]
     assert messy["abstrak"] == ""
     assert "Penelitian ini" in messy["abstract"] and "This study" in messy["abstract"]
@@ -182,8 +214,20 @@ def _terms(items: list) -> list[tuple[str, float]]:
 
 
 def test_taxonomy_avoids_generic_words(taxonomy):
-    generic = {"government", "pemerintah", "kebijakan", "policy", "public", "publik", "good governance",
-               "governance", "tata kelola", "pemerintahan", "study", "penelitian"}
+    generic = {
+        "government",
+        "pemerintah",
+        "kebijakan",
+        "policy",
+        "public",
+        "publik",
+        "good governance",
+        "governance",
+        "tata kelola",
+        "pemerintahan",
+        "study",
+        "penelitian",
+    }
     for t in taxonomy["themes"]:
         assert not generic & {x.lower() for x, _ in _terms(t["terms_en"]) + _terms(t["terms_id"])}, t["id"]
 
@@ -199,7 +243,12 @@ def test_taxonomy_matches_themes_md(taxonomy):
     assert set(rows) == {t["id"] for t in taxonomy["themes"]}
     for t in taxonomy["themes"]:
         _, label_en, label_id, desc, not_this = rows[t["id"]]
-        assert (t["label_en"], t["label_id"], t["description"], t["not"]) == (label_en, label_id, desc, not_this)
+        assert (t["label_en"], t["label_id"], t["description"], t["not"]) == (
+            label_en,
+            label_id,
+            desc,
+            not_this,
+        )
 
 
 def test_taxonomy_loads_with_the_pipeline_loader():

@@ -8,10 +8,20 @@ from pipeline.store import SCHEMA_VERSION, QuerySyntaxError, Store, StoreError
 
 def _doc(i: int, text: str, lang: str = "id", norm: str = "", **kw) -> Document:
     return Document(
-        id=f"{i:064x}", path=f"/data/f{i}.txt", format="txt", source_id=f"src-{i}", title=f"Judul {i}",
-        year=2015 + i, parts=[Part("title", f"Judul {i}", lang), Part("abstract", text, lang, norm=norm),
-                              Part("references", "Daftar pustaka kemitraan", lang)],
-        keywords=[Keyword("kemitraan", "id", "mitra")], tags=[Tag("partnership", 0.9, "lexicon")], **kw,
+        id=f"{i:064x}",
+        path=f"/data/f{i}.txt",
+        format="txt",
+        source_id=f"src-{i}",
+        title=f"Judul {i}",
+        year=2015 + i,
+        parts=[
+            Part("title", f"Judul {i}", lang),
+            Part("abstract", text, lang, norm=norm),
+            Part("references", "Daftar pustaka kemitraan", lang),
+        ],
+        keywords=[Keyword("kemitraan", "id", "mitra")],
+        tags=[Tag("partnership", 0.9, "lexicon")],
+        **kw,
     )
 
 
@@ -46,8 +56,14 @@ def test_rewrite_replaces_rows_and_fts(store):
 
 
 def test_search_uses_norm_column_and_filters(store):
-    store.write_documents([_doc(1, "Bermitra dengan desa", norm="mitra dengan desa"),
-                           _doc(2, "Transparency of budgets", lang="en", norm="transparency of budget")], "v1", None)
+    store.write_documents(
+        [
+            _doc(1, "Bermitra dengan desa", norm="mitra dengan desa"),
+            _doc(2, "Transparency of budgets", lang="en", norm="transparency of budget"),
+        ],
+        "v1",
+        None,
+    )
     assert [r["source_id"] for r in store.search('norm : "mitra"')] == ["src-1"]
     assert store.search('"budget"', lang="id") == []
     assert len(store.search('{text norm} : "budget"', lang="en", year_from=2017)) == 1

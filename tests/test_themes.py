@@ -83,10 +83,14 @@ def test_packaged_taxonomy_has_the_codebook_themes(tax):
 
 def test_lexicon_matches_stems_across_inflections(tax):
     lex = LexiconTagger(tax)
-    a = _doc("Kemitraan pemerintah daerah dan swasta\n\nPemerintah bermitra dengan swasta dalam kemitraan "
-             "penyediaan air minum; kolaborasi dan kemitraan pemerintah swasta meningkatkan cakupan.")
-    b = _doc("Public-private partnership for water\n\nThe city government formed public-private partnerships "
-             "and collaborative governance networks with firms and civil society.")
+    a = _doc(
+        "Kemitraan pemerintah daerah dan swasta\n\nPemerintah bermitra dengan swasta dalam kemitraan "
+        "penyediaan air minum; kolaborasi dan kemitraan pemerintah swasta meningkatkan cakupan."
+    )
+    b = _doc(
+        "Public-private partnership for water\n\nThe city government formed public-private partnerships "
+        "and collaborative governance networks with firms and civil society."
+    )
     for d in (a, b):
         tags = tags_for(lex, [d])[0]
         assert "partnership" in {t.theme for t in tags}
@@ -105,12 +109,15 @@ def test_taxonomy_errors_point_at_the_line(tmp_path):
         load_taxonomy(bad)
 
 
-@pytest.mark.parametrize("content,needle", [
-    ("text,themes\nsome text,transparancy\n", r"labels.csv:2: unknown theme 'transparancy'"),
-    ("text,topics\nsome text,transparency\n", r"no 'themes' column"),
-    ("id,themes\nnot-there,transparency\n", r"labels.csv:2: unknown document 'not-there'"),
-    ("foo,themes\nx,transparency\n", r"no document column"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        ("text,themes\nsome text,transparancy\n", r"labels.csv:2: unknown theme 'transparancy'"),
+        ("text,topics\nsome text,transparency\n", r"no 'themes' column"),
+        ("id,themes\nnot-there,transparency\n", r"labels.csv:2: unknown document 'not-there'"),
+        ("foo,themes\nx,transparency\n", r"no document column"),
+    ],
+)
 def test_malformed_labels_give_clear_errors(tmp_path, tax, content, needle):
     path = tmp_path / "labels.csv"
     path.write_text(content, encoding="utf-8")
@@ -170,12 +177,17 @@ def test_cli_train_evaluate_models_and_retag(trained, tmp_path):
     models, db = tmp_path / "models", tmp_path / "c.db"
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "a.txt").write_text("Peran KPK dalam pencegahan korupsi\n\nKorupsi dan gratifikasi di pemerintah "
-                                  "daerah dicegah melalui zona integritas dan sistem integritas.", encoding="utf-8")
+    (corpus / "a.txt").write_text(
+        "Peran KPK dalam pencegahan korupsi\n\nKorupsi dan gratifikasi di pemerintah "
+        "daerah dicegah melalui zona integritas dan sistem integritas.",
+        encoding="utf-8",
+    )
     env = {"GOVTEXT_MODELS": str(models)}
     r = runner.invoke(app, ["ingest", str(corpus), "--db", str(db), "--workers", "1"], env=env)
     assert r.exit_code == 0, r.output
-    shown = json.loads(runner.invoke(app, ["show", str(corpus / "a.txt"), "--db", str(db), "-f", "json"], env=env).stdout)
+    shown = json.loads(
+        runner.invoke(app, ["show", str(corpus / "a.txt"), "--db", str(db), "-f", "json"], env=env).stdout
+    )
     assert {(t["theme"], t["method"]) for t in shown["tags"]} >= {("anti_corruption", "lexicon")}
     r = runner.invoke(app, ["train", str(labels), "--models", str(models), "--seed", "5", "--folds", "3"])
     assert r.exit_code == 0, r.output
@@ -188,7 +200,9 @@ def test_cli_train_evaluate_models_and_retag(trained, tmp_path):
     assert result["model"]["macro_f1"] >= result["lexicon"]["macro_f1"] - 0.2
     r = runner.invoke(app, ["tag", "--db", str(db), "--models", str(models)])
     assert r.exit_code == 0, r.output
-    shown = json.loads(runner.invoke(app, ["show", str(corpus / "a.txt"), "--db", str(db), "-f", "json"]).stdout)
+    shown = json.loads(
+        runner.invoke(app, ["show", str(corpus / "a.txt"), "--db", str(db), "-f", "json"]).stdout
+    )
     assert shown["tags"] and {t["method"] for t in shown["tags"]} == {"classifier"}
     assert {t["model"] for t in shown["tags"]} == {listed[0]["id"]}
     r = runner.invoke(app, ["query", "korupsi", "--theme", "anti_corruption", "--db", str(db), "-f", "json"])
@@ -200,13 +214,22 @@ def test_cli_train_evaluate_models_and_retag(trained, tmp_path):
 def test_title_terms_have_their_own_view(tax):
     from pipeline.themes.features import doc_view
 
-    v = doc_view(_doc("Korupsi pengadaan\n\nPenelitian ini membahas pencegahan korupsi di pemerintah daerah."), tax)
+    v = doc_view(
+        _doc("Korupsi pengadaan\n\nPenelitian ini membahas pencegahan korupsi di pemerintah daerah."), tax
+    )
     assert v.title and set(v.title) <= set(v.tokens)
     assert "anti_corruption" in v.lexicon and v.lexicon["anti_corruption"] > 0
 
 
-@pytest.mark.parametrize("extra", [{"bigrams": True}, {"title_weight": 0.5}, {"lexicon_features": 1.0},
-                                   {"char_weight": 0.5, "char_features": 300}])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"bigrams": True},
+        {"title_weight": 0.5},
+        {"lexicon_features": 1.0},
+        {"char_weight": 0.5, "char_features": 300},
+    ],
+)
 def test_optional_feature_blocks_train_and_persist(trained, tmp_path, extra):
     import joblib
 
@@ -231,7 +254,9 @@ def test_l1_penalty_gives_a_sparse_model(trained):
     _, _, ls = trained
     l1 = fit(ls, seed=4, params={"l1_ratio": 1.0, "threshold_folds": 3})
     l2 = fit(ls, seed=4, params={"l1_ratio": 0.0, "threshold_folds": 3})
-    nz = [sum(int(np.count_nonzero(m.coef_)) for m in c._models if not isinstance(m, float)) for c in (l1, l2)]
+    nz = [
+        sum(int(np.count_nonzero(m.coef_)) for m in c._models if not isinstance(m, float)) for c in (l1, l2)
+    ]
     assert 0 < nz[0] < nz[1] / 2
     j = ls.themes.index("e_government")
     assert l1.predict(ls.views)[:, j].tolist() == ls.Y[:, j].tolist()
@@ -253,8 +278,15 @@ def test_tagging_does_not_import_sklearn():
     import subprocess
     import sys
 
-    code = ("import sys; from pipeline.themes.tagger import active_tagger; t = active_tagger(); "
-            "print(t.method, 'sklearn' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parent.parent).stdout.split()
+    code = (
+        "import sys; from pipeline.themes.tagger import active_tagger; t = active_tagger(); "
+        "print(t.method, 'sklearn' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    ).stdout.split()
     assert out == ["classifier", "False"]

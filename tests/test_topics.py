@@ -18,12 +18,18 @@ from pipeline.topics import TooSmall, compare, export, fit, fit_for_run, load, s
 from pipeline.topics.storage import active_model, modelled_doc_ids
 
 SUBJECTS = {
-    "budget": ("budget transparency disclosure audit spending finance accountability ledger",
-               "anggaran transparansi audit belanja keuangan akuntabilitas laporan fiskal"),
-    "health": ("hospital patient clinic doctor medicine nurse vaccine illness",
-               "pasien puskesmas dokter obat perawat vaksin klinik rumah_sakit"),
-    "digital": ("website online platform internet portal software smartphone broadband",
-                "aplikasi daring internet portal perangkat digital situs jaringan"),
+    "budget": (
+        "budget transparency disclosure audit spending finance accountability ledger",
+        "anggaran transparansi audit belanja keuangan akuntabilitas laporan fiskal",
+    ),
+    "health": (
+        "hospital patient clinic doctor medicine nurse vaccine illness",
+        "pasien puskesmas dokter obat perawat vaksin klinik rumah_sakit",
+    ),
+    "digital": (
+        "website online platform internet portal software smartphone broadband",
+        "aplikasi daring internet portal perangkat digital situs jaringan",
+    ),
 }
 FILLER = ("region province municipality", "provinsi kabupaten kota")
 
@@ -36,20 +42,31 @@ def _docs(n: int, seed: int = 0, start: int = 0) -> list[Document]:
         lang_i = (i // 3) % 2  # every subject in both languages
         lang = ("en", "id")[lang_i]
         vocab = SUBJECTS[subject][lang_i].split()
-        words = [rng.choice(vocab) for _ in range(25)] + [rng.choice(FILLER[lang_i].split()) for _ in range(3)]
+        words = [rng.choice(vocab) for _ in range(25)] + [
+            rng.choice(FILLER[lang_i].split()) for _ in range(3)
+        ]
         title = [rng.choice(vocab) for _ in range(3)]
-        parts = [Part("title", " ".join(title), lang=lang, norm=" ".join(title)),
-                 Part("abstract", " ".join(words), lang=lang, norm=" ".join(words))]
+        parts = [
+            Part("title", " ".join(title), lang=lang, norm=" ".join(title)),
+            Part("abstract", " ".join(words), lang=lang, norm=" ".join(words)),
+        ]
         if i % 2 == 0:  # like many SINTA records: the abstract again in the other language
             other = SUBJECTS[subject][1 - lang_i].split()
             words2 = [rng.choice(other) for _ in range(25)]
-            parts.append(Part("abstract", " ".join(words2), lang=("en", "id")[1 - lang_i], norm=" ".join(words2)))
+            parts.append(
+                Part("abstract", " ".join(words2), lang=("en", "id")[1 - lang_i], norm=" ".join(words2))
+            )
         parts.append(Part("references", "cited cited cited", lang=lang, norm="zzref zzref zzref"))
-        docs.append(Document(
-            id=f"doc{i:04d}", path="synthetic.jsonl", format="jsonl", year=2018 + i % 5,
-            meta={"subject": subject},
-            parts=parts,
-        ))
+        docs.append(
+            Document(
+                id=f"doc{i:04d}",
+                path="synthetic.jsonl",
+                format="jsonl",
+                year=2018 + i % 5,
+                meta={"subject": subject},
+                parts=parts,
+            )
+        )
     return docs
 
 
@@ -97,13 +114,17 @@ def test_same_data_same_seed_same_topics(store: Store, registry: Registry) -> No
     b = fit(store, 3, seed=7, registry=registry)
     assert a.model_id != b.model_id
     assert [t["terms"] for t in a.topics] == [t["terms"] for t in b.topics]
-    wa = store.conn.execute("SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? ORDER BY 1, 2",
-                            (a.model_id,)).fetchall()
-    wb = store.conn.execute("SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? ORDER BY 1, 2",
-                            (b.model_id,)).fetchall()
+    wa = store.conn.execute(
+        "SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? ORDER BY 1, 2", (a.model_id,)
+    ).fetchall()
+    wb = store.conn.execute(
+        "SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? ORDER BY 1, 2", (b.model_id,)
+    ).fetchall()
     assert [tuple(r) for r in wa] == [tuple(r) for r in wb]
     # only the newest model is active
-    assert store.conn.execute("SELECT count(*) FROM models WHERE kind='topics' AND active=1").fetchone()[0] == 1
+    assert (
+        store.conn.execute("SELECT count(*) FROM models WHERE kind='topics' AND active=1").fetchone()[0] == 1
+    )
 
 
 def test_gensim_engine_is_deterministic_too(store: Store, registry: Registry) -> None:
@@ -118,12 +139,15 @@ def test_saved_model_reloads_with_the_same_topics(store: Store, registry: Regist
     r = fit(store, 3, seed=1, registry=registry)
     m = load(registry.root / "topics" / r.model_id)
     assert m.engine.k == 3 and m.meta["id"] == r.model_id
-    assert [[w for w, _ in m.engine.topic_terms(t, 30)] for t in range(3)] == \
-           [[w for w, _ in t["terms"]] for t in r.topics]
+    assert [[w for w, _ in m.engine.topic_terms(t, 30)] for t in range(3)] == [
+        [w for w, _ in t["terms"]] for t in r.topics
+    ]
     tt = m.engine.topic_term_matrix()
     assert tt.shape == (3, len(m.dictionary)) and np.allclose(tt.sum(axis=1), 1)
     # a new health document is inferred into the health topic
-    health = next(i for i, t in enumerate(r.topics) if _subject_of_topic([w for w, _ in t["terms"]]) == {"health"})
+    health = next(
+        i for i, t in enumerate(r.topics) if _subject_of_topic([w for w, _ in t["terms"]]) == {"health"}
+    )
     w = m.engine.infer([["patient", "doctor", "clinic", "nurse", "pasien", "dokter"] * 3])
     assert int(np.argmax(w[0])) == health
 
@@ -218,8 +242,25 @@ def test_cli_fit_show_update_export(store: Store, tmp_path: Path, monkeypatch) -
     db = str(store.path)
     store.close()
     runner = CliRunner()
-    res = runner.invoke(app, ["topics", "fit", "--k", "auto", "--k-min", "2", "--k-max", "4", "--k-step", "1",
-                              "--seed", "2", "--db", db])
+    res = runner.invoke(
+        app,
+        [
+            "topics",
+            "fit",
+            "--k",
+            "auto",
+            "--k-min",
+            "2",
+            "--k-max",
+            "4",
+            "--k-step",
+            "1",
+            "--seed",
+            "2",
+            "--db",
+            db,
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "coherence curve" in res.output and "chose k=" in res.output
     res = runner.invoke(app, ["topics", "show", "--format", "json", "--db", db])
@@ -286,8 +327,11 @@ def test_link_by_tags_recovers_known_themes_and_leaves_the_rest_unlinked() -> No
     assert [lk.theme for lk in links] == ["transparency", "service_quality", "e_government", None]
     assert all(lk.method == "tags" for lk in links)
     assert links[2].lift > 2 and links[2].support > 50 and 0.5 < links[2].share < 0.8
-    assert not any(c["theme"] in ("participation", "partnership", "anti_corruption")
-                   for lk in links for c in lk.candidates)
+    assert not any(
+        c["theme"] in ("participation", "partnership", "anti_corruption")
+        for lk in links
+        for c in lk.candidates
+    )
     # no tags at all in a tagged corpus: nothing is linked
     none = link_by_tags(weights, themes, np.zeros_like(y))
     assert [lk.theme for lk in none] == [None] * 4

@@ -25,12 +25,24 @@ def test_real_abstracts_topics_beat_the_shuffled_floor(shared_corpora: Path, tmp
 
     store = Store(tmp_path / "real.db")
     cfg = Config(db=store.path, workers=1)
-    ingest([shared_corpora / "en-abstracts" / "icegov-proceedings.jsonl",
-            shared_corpora / "id-abstracts" / "sinta_broad_abstracts.part1.jsonl"], cfg, store)
+    ingest(
+        [
+            shared_corpora / "en-abstracts" / "icegov-proceedings.jsonl",
+            shared_corpora / "id-abstracts" / "sinta_broad_abstracts.part1.jsonl",
+        ],
+        cfg,
+        store,
+    )
     p = prepare(store)
     assert len(p) > 1800 and {"id", "en"} <= set(p.langs)
-    r = fit(store, 10, seed=42, registry=Registry(tmp_path / "models"), prepared=p,
-            engine_params={"iterations": 500})
+    r = fit(
+        store,
+        10,
+        seed=42,
+        registry=Registry(tmp_path / "models"),
+        prepared=p,
+        engine_params={"iterations": 500},
+    )
     floor_cv, floor_npmi = floor("tomotopy", p.texts, p.dictionary, 10, 42, iterations=500)
     # measured: c_v 0.769 vs floor 0.354, NPMI 0.139 vs -0.320 (41 s in all at load 7 on 2 cores)
     assert r.c_v > 0.65 and r.c_v > floor_cv + 0.25, (r.c_v, floor_cv)

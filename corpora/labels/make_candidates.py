@@ -32,9 +32,19 @@ SOURCES = {
 }
 
 THEMES = {
-    "transparency", "accountability", "participation", "partnership", "professionalism", "service_quality",
-    "e_government", "anti_corruption", "decentralization", "bureaucratic_reform", "rule_of_law",
-    "equity_inclusion", "policy_implementation",
+    "transparency",
+    "accountability",
+    "participation",
+    "partnership",
+    "professionalism",
+    "service_quality",
+    "e_government",
+    "anti_corruption",
+    "decentralization",
+    "bureaucratic_reform",
+    "rule_of_law",
+    "equity_inclusion",
+    "policy_implementation",
 }
 
 HINT_FIELDS = ("governance_terms", "keyword_theme_flags", "pa_terms")
@@ -103,8 +113,15 @@ def add(key: str, pairs: list[str], lang: str | None = None) -> None:
             sys.exit(f"rejected {rid}: bad={bad} known={rid in index} dup={rid in done}")
         rel, rec = index[rid]
         # --lang overrides a wrong source tag (some SINTA records say "en" over an Indonesian abstract)
-        lines.append({"id": rid, "source": rel, "lang": lang or lang_of(rec), "themes": ";".join(tags),
-                      "title": rec.get("title") or ""})
+        lines.append(
+            {
+                "id": rid,
+                "source": rel,
+                "lang": lang or lang_of(rec),
+                "themes": ";".join(tags),
+                "title": rec.get("title") or "",
+            }
+        )
         done[rid] = lines[-1]
     with open(OUT, "a", encoding="utf-8") as fh:
         for d in lines:

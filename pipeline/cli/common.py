@@ -97,7 +97,9 @@ def open_store(db: Path, readonly: bool = True):  # noqa: ANN201 - Store, import
     return Store(db, create=not readonly, readonly=readonly)
 
 
-def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str], title: str | None = None) -> None:
+def emit(
+    rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str], title: str | None = None
+) -> None:
     """Print rows as a rich table, JSON (a list) or CSV on stdout."""
     if fmt == Format.json:
         sys.stdout.write(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")

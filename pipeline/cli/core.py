@@ -72,9 +72,14 @@ def _ingest(paths: list[Path], cfg: Any, command: str, retry_failed: bool) -> An
     with store.run_lock():
         store.close_abandoned_runs()  # the lock is ours: a run still 'running' died without finishing
         with Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[docs]} docs, {task.fields[pages]} pages"), TimeElapsedColumn(),
-            console=console, transient=False, disable=not console.is_terminal,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[docs]} docs, {task.fields[pages]} pages"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+            disable=not console.is_terminal,
         ) as bar:
             task = bar.add_task("files", total=None, docs=0, pages=0)
 
@@ -83,8 +88,12 @@ def _ingest(paths: list[Path], cfg: Any, command: str, retry_failed: bool) -> An
                 if event == "start":
                     bar.update(task, total=data["files"])
                 elif event == "unit":
-                    bar.update(task, advance=1 if data["file_done"] else 0,
-                               docs=t.fields["docs"] + data["docs"], pages=t.fields["pages"] + data["pages"])
+                    bar.update(
+                        task,
+                        advance=1 if data["file_done"] else 0,
+                        docs=t.fields["docs"] + data["docs"],
+                        pages=t.fields["pages"] + data["pages"],
+                    )
                 elif event == "error":
                     line = " ".join(f"{data['path']}: {data['stage']}: {data['message']}".split())
                     bar.console.print(f"[red]failed[/] {escape(line)}", highlight=False, soft_wrap=True)
@@ -165,10 +174,15 @@ def query(
     year_from: Annotated[int | None, typer.Option(help="Earliest year.")] = None,
     year_to: Annotated[int | None, typer.Option(help="Latest year.")] = None,
     theme: Annotated[str | None, typer.Option(help="Only documents tagged with this theme.")] = None,
-    topic: Annotated[int | None, typer.Option(
-        help="Only documents whose dominant topic (active topic model) is this one.")] = None,
-    source: Annotated[str | None, typer.Option(help="Only documents from this file or folder (path prefix).")] = None,
-    kind: Annotated[list[str] | None, typer.Option(help="Only parts of this kind (abstract, title, ...).")] = None,
+    topic: Annotated[
+        int | None, typer.Option(help="Only documents whose dominant topic (active topic model) is this one.")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Only documents from this file or folder (path prefix).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option(help="Only parts of this kind (abstract, title, ...).")
+    ] = None,
     limit: Annotated[int, typer.Option(help="Most documents to return.")] = 20,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
@@ -185,8 +199,18 @@ def query(
         _check_theme(store, theme)
     if topic is not None and store.active_topic_model() is None:
         raise CliError("--topic: no topic model yet (run `govtext topics fit` first)")
-    rows = q.search(store, text, lang=lang, year_from=year_from, year_to=year_to, theme=theme,
-                    kinds=kind, limit=limit, topic=topic, source=source)
+    rows = q.search(
+        store,
+        text,
+        lang=lang,
+        year_from=year_from,
+        year_to=year_to,
+        theme=theme,
+        kinds=kind,
+        limit=limit,
+        topic=topic,
+        source=source,
+    )
     if format != Format.table:
         emit(rows, format, ["id", "source_id", "path", "title", "year", "langs", "snippet", "score"])
         return
@@ -200,8 +224,14 @@ def query(
         snippet = Text()
         for i, piece in enumerate(re.split(r"\[([^\[\]]*)\]", r["snippet"] or "")):
             snippet.append(piece, style="bold yellow" if i % 2 else None)
-        t.add_row(r["id"][:12], Text(r["title"] or ""), str(r["year"] or ""), " ".join(r["langs"]),
-                  snippet, f"{r['score']:.2f}")
+        t.add_row(
+            r["id"][:12],
+            Text(r["title"] or ""),
+            str(r["year"] or ""),
+            " ".join(r["langs"]),
+            snippet,
+            f"{r['score']:.2f}",
+        )
     out.print(t)
     console.print(f"{len(rows)} documents", highlight=False)
 
@@ -245,17 +275,27 @@ def show(
     if doc["authors"]:
         out.print("authors: " + "; ".join(doc["authors"]), highlight=False, markup=False)
     for p in doc["parts"]:
-        head = f"[{p['kind']}{'/' + p['lang'] if p['lang'] else ''}]" + (f" {p['heading']}" if p["heading"] else "")
+        head = f"[{p['kind']}{'/' + p['lang'] if p['lang'] else ''}]" + (
+            f" {p['heading']}" if p["heading"] else ""
+        )
         out.print(f"\n[cyan]{escape(head)}[/]", highlight=False)
         out.print(p["text"], highlight=False, markup=False)
     if doc["keywords"]:
-        out.print("\n[cyan]keywords[/]: " + escape("; ".join(f"{k['text']} ({k['lang']})" for k in doc["keywords"])),
-                  highlight=False)
+        out.print(
+            "\n[cyan]keywords[/]: "
+            + escape("; ".join(f"{k['text']} ({k['lang']})" for k in doc["keywords"])),
+            highlight=False,
+        )
     if doc["tags"]:
-        out.print("[cyan]themes[/]: " + ", ".join(
-            f"{t['theme']} {t['score']:.2f} ({t['method']})" for t in doc["tags"]), highlight=False)
+        out.print(
+            "[cyan]themes[/]: "
+            + ", ".join(f"{t['theme']} {t['score']:.2f} ({t['method']})" for t in doc["tags"]),
+            highlight=False,
+        )
     if doc["topics"]:
-        out.print("[cyan]topics[/]: " + ", ".join(f"{t['topic']}: {t['weight']:.2f}" for t in doc["topics"][:5]))
+        out.print(
+            "[cyan]topics[/]: " + ", ".join(f"{t['topic']}: {t['weight']:.2f}" for t in doc["topics"][:5])
+        )
 
 
 @app.command()

@@ -30,8 +30,12 @@ class ExportFormat(StrEnum):
 @app.command()
 @handle_errors
 def stats(
-    by: Annotated[list[str], typer.Option(
-        "--by", help="year, theme, lang, source, topic, doc_type or format; twice to cross two.")],
+    by: Annotated[
+        list[str],
+        typer.Option(
+            "--by", help="year, theme, lang, source, topic, doc_type or format; twice to cross two."
+        ),
+    ],
     db: DbOption = DEFAULT_DB_PATH,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
@@ -58,7 +62,9 @@ def kwic(
     db: DbOption = DEFAULT_DB_PATH,
     window: Annotated[int, typer.Option(help="Words shown each side.")] = 6,
     lang: Annotated[str | None, typer.Option(help="Only parts in this language (id, en).")] = None,
-    kind: Annotated[list[str] | None, typer.Option(help="Only parts of this kind (abstract, body, ...).")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option(help="Only parts of this kind (abstract, body, ...).")
+    ] = None,
     year_from: Annotated[int | None, typer.Option(help="Earliest year.")] = None,
     year_to: Annotated[int | None, typer.Option(help="Latest year.")] = None,
     limit: Annotated[int, typer.Option(help="Most lines (0: all).")] = 100,
@@ -70,8 +76,16 @@ def kwic(
     """
     from pipeline.explore.kwic import kwic as compute
 
-    rows = compute(open_store(db), term, window=window, lang=lang, kinds=kind, year_from=year_from,
-                   year_to=year_to, limit=limit or None)
+    rows = compute(
+        open_store(db),
+        term,
+        window=window,
+        lang=lang,
+        kinds=kind,
+        year_from=year_from,
+        year_to=year_to,
+        limit=limit or None,
+    )
     if format == Format.table:
         from rich.text import Text
 
@@ -81,8 +95,8 @@ def kwic(
         widest = max((len(r["match"]) for r in rows), default=0)
         side = max(12, (out.width - 10 - 1 - 4 - 1 - widest - 2) // 2)
         for r in rows:
-            left = r["left"] if len(r["left"]) <= side else "…" + r["left"][-(side - 1):]
-            right = r["right"] if len(r["right"]) <= side else r["right"][:side - 1] + "…"
+            left = r["left"] if len(r["left"]) <= side else "…" + r["left"][-(side - 1) :]
+            right = r["right"] if len(r["right"]) <= side else r["right"][: side - 1] + "…"
             line = Text(f"{r['id'][:10]:<10} {str(r['year'] or ''):>4} {left:>{side}} ")
             line.append(f"{r['match']:<{widest}}", style="bold yellow")
             line.append(f" {right}")
@@ -98,8 +112,9 @@ def export(
     out_path: Annotated[Path, typer.Argument(metavar="OUT", help="File to write.")],
     db: DbOption = DEFAULT_DB_PATH,
     format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.jsonl,
-    tidy: Annotated[bool, typer.Option(help="csv/parquet: also write long tables for parts, keywords, tags, topics.")
-                    ] = False,
+    tidy: Annotated[
+        bool, typer.Option(help="csv/parquet: also write long tables for parts, keywords, tags, topics.")
+    ] = False,
 ) -> None:
     """Write every document to OUT, for pandas, R or other tools.
 
@@ -121,8 +136,9 @@ def export(
 @handle_errors
 def report(
     db: DbOption = DEFAULT_DB_PATH,
-    out_path: Annotated[Path | None, typer.Option("--out", help="HTML file (default: report.html beside the database).")
-                        ] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="HTML file (default: report.html beside the database).")
+    ] = None,
 ) -> None:
     """One self-contained HTML report: corpus overview, themes, topics, typical documents, errors."""
     from pipeline.report import write_report

@@ -23,9 +23,12 @@ from pipeline.cli.common import (
 
 Labels = Annotated[Path, typer.Argument(help="CSV/JSONL of labelled documents: id or text, and themes.")]
 SourcesRoot = Annotated[
-    Path | None, typer.Option(help="Folder that the labels' 'source' paths are relative to (records read from there).")
+    Path | None,
+    typer.Option(help="Folder that the labels' 'source' paths are relative to (records read from there)."),
 ]
-Taxonomy = Annotated[Path | None, typer.Option(help="A theme taxonomy JSON file instead of the packaged one.")]
+Taxonomy = Annotated[
+    Path | None, typer.Option(help="A theme taxonomy JSON file instead of the packaged one.")
+]
 Seed = Annotated[int, typer.Option(help="Random seed (recorded with the model).")]
 ModelsDir = Annotated[Path | None, typer.Option("--models", help="Model registry folder (default: models/).")]
 
@@ -59,16 +62,23 @@ def _print_cv(cv: dict[str, Any], fmt: Format) -> None:
     if fmt == Format.json:
         sys.stdout.write(json.dumps(cv, indent=2) + "\n")
         return
-    emit(training_report(cv), fmt, ["theme", "support", "precision", "recall", "f1", "lexicon_p", "lexicon_r",
-                                    "lexicon_f1"], title=f"{cv['folds']}-fold cross-validation")
+    emit(
+        training_report(cv),
+        fmt,
+        ["theme", "support", "precision", "recall", "f1", "lexicon_p", "lexicon_r", "lexicon_f1"],
+        title=f"{cv['folds']}-fold cross-validation",
+    )
     if fmt != Format.table:
         return
     m, lx = cv["model"], cv["lexicon"]
     console.print(f"model:   macro-F1 {m['macro_f1']:.3f}  micro-F1 {m['micro_f1']:.3f}", highlight=False)
     console.print(f"lexicon: macro-F1 {lx['macro_f1']:.3f}  micro-F1 {lx['micro_f1']:.3f}", highlight=False)
     for g, v in cv.get("by_lang", {}).items():
-        console.print(f"  {g}: model macro-F1 {v['model']['macro_f1']:.3f}, lexicon {v['lexicon']['macro_f1']:.3f}"
-                      f" ({v['model']['documents']} documents)", highlight=False)
+        console.print(
+            f"  {g}: model macro-F1 {v['model']['macro_f1']:.3f}, lexicon {v['lexicon']['macro_f1']:.3f}"
+            f" ({v['model']['documents']} documents)",
+            highlight=False,
+        )
     for k, v in cv.get("cross_lingual", {}).items():
         console.print(f"  cross-lingual {k}: macro-F1 {v['macro_f1']:.3f}", highlight=False)
 
@@ -82,7 +92,9 @@ def train(
     taxonomy: Taxonomy = None,
     seed: Seed = 42,
     folds: Annotated[int, typer.Option(help="Cross-validation folds for the reported metrics.")] = 5,
-    activate: Annotated[bool, typer.Option("--activate", help="Make the new model active whatever its score.")] = False,
+    activate: Annotated[
+        bool, typer.Option("--activate", help="Make the new model active whatever its score.")
+    ] = False,
     models: ModelsDir = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
@@ -110,7 +122,9 @@ def evaluate(
     db: DbOption = DEFAULT_DB_PATH,
     sources_root: SourcesRoot = None,
     taxonomy: Taxonomy = None,
-    cv: Annotated[bool, typer.Option("--cv", help="Cross-validate a fresh model instead of scoring the active one.")] = False,
+    cv: Annotated[
+        bool, typer.Option("--cv", help="Cross-validate a fresh model instead of scoring the active one.")
+    ] = False,
     seed: Seed = 42,
     models: ModelsDir = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
@@ -128,7 +142,9 @@ def evaluate(
     tagger = active_tagger(taxonomy, reg)
     lex = LexiconTagger(tax)
     result: dict[str, Any] = {
-        "model_id": tagger.model_id, "method": tagger.method, "documents": len(ls.docs),
+        "model_id": tagger.model_id,
+        "method": tagger.method,
+        "documents": len(ls.docs),
         "model": scores(ls.Y, tagger.predict(ls.docs), ls.themes),
         "lexicon": scores(ls.Y, lex.predict(ls.docs), ls.themes),
     }
@@ -141,14 +157,31 @@ def evaluate(
     rows = []
     for t, m in result["model"]["per_theme"].items():
         lx = result["lexicon"]["per_theme"][t]
-        rows.append({"theme": t, "support": m["support"], "precision": m["precision"], "recall": m["recall"],
-                     "f1": m["f1"], "lexicon_p": lx["precision"], "lexicon_r": lx["recall"], "lexicon_f1": lx["f1"]})
-    emit(rows, format, ["theme", "support", "precision", "recall", "f1", "lexicon_p", "lexicon_r", "lexicon_f1"],
-         title=f"{tagger.method} {tagger.model_id or ''} vs lexicon")
+        rows.append(
+            {
+                "theme": t,
+                "support": m["support"],
+                "precision": m["precision"],
+                "recall": m["recall"],
+                "f1": m["f1"],
+                "lexicon_p": lx["precision"],
+                "lexicon_r": lx["recall"],
+                "lexicon_f1": lx["f1"],
+            }
+        )
+    emit(
+        rows,
+        format,
+        ["theme", "support", "precision", "recall", "f1", "lexicon_p", "lexicon_r", "lexicon_f1"],
+        title=f"{tagger.method} {tagger.model_id or ''} vs lexicon",
+    )
     if format == Format.table:
-        console.print(f"{tagger.method}: macro-F1 {result['model']['macro_f1']:.3f} micro-F1 "
-                      f"{result['model']['micro_f1']:.3f}; lexicon: macro-F1 {result['lexicon']['macro_f1']:.3f} "
-                      f"micro-F1 {result['lexicon']['micro_f1']:.3f}", highlight=False)
+        console.print(
+            f"{tagger.method}: macro-F1 {result['model']['macro_f1']:.3f} micro-F1 "
+            f"{result['model']['micro_f1']:.3f}; lexicon: macro-F1 {result['lexicon']['macro_f1']:.3f} "
+            f"micro-F1 {result['lexicon']['micro_f1']:.3f}",
+            highlight=False,
+        )
         if "warning" in result:
             console.print(f"[yellow]warning[/]: {result['warning']}")
 
@@ -169,6 +202,7 @@ def tag(
     n = tagged = 0
     batch: list = []
     with store.run_lock(), console.status("tagging"):
+
         def flush() -> None:
             nonlocal tagged
             if batch:
@@ -183,8 +217,11 @@ def tag(
             if len(batch) >= 256:
                 flush()
         flush()
-    console.print(f"tagged {n} documents with {tagger.method} {tagger.model_id or ''}: {tagged} have at least "
-                  "one theme", highlight=False)
+    console.print(
+        f"tagged {n} documents with {tagger.method} {tagger.model_id or ''}: {tagged} have at least "
+        "one theme",
+        highlight=False,
+    )
 
 
 @models_app.command("list")
@@ -198,9 +235,18 @@ def models_list(
     rows = []
     for m in _registry(models).list(kind):
         cv = m.meta.get("cv", {})
-        rows.append({"kind": m.kind, "id": m.id, "active": m.active, "created": m.meta.get("created"),
-                     "documents": m.meta.get("documents"), "seed": m.meta.get("seed"),
-                     "macro_f1": cv.get("macro_f1", m.meta.get("coherence")), "data_hash": m.meta.get("data_hash")})
+        rows.append(
+            {
+                "kind": m.kind,
+                "id": m.id,
+                "active": m.active,
+                "created": m.meta.get("created"),
+                "documents": m.meta.get("documents"),
+                "seed": m.meta.get("seed"),
+                "macro_f1": cv.get("macro_f1", m.meta.get("coherence")),
+                "data_hash": m.meta.get("data_hash"),
+            }
+        )
     emit(rows, format, ["kind", "id", "active", "created", "documents", "seed", "macro_f1", "data_hash"])
 
 
@@ -221,4 +267,6 @@ def models_use(
         reg.use(kind, model_id)
     except ValueError as e:
         raise CliError(str(e)) from None
-    console.print(f"active {kind} model: {model_id}; run `govtext tag` to re-tag the stored corpus", highlight=False)
+    console.print(
+        f"active {kind} model: {model_id}; run `govtext tag` to re-tag the stored corpus", highlight=False
+    )

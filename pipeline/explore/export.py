@@ -26,8 +26,22 @@ from pipeline.document import PART_KINDS, Document
 from pipeline.store import Store
 
 FORMATS = ("jsonl", "csv", "parquet")
-_BASE = ["id", "source_id", "path", "format", "doc_type", "title", "authors", "year", "doi",
-         "regulation_type", "regulation_number", "regulation_year", "langs", "pages"]
+_BASE = [
+    "id",
+    "source_id",
+    "path",
+    "format",
+    "doc_type",
+    "title",
+    "authors",
+    "year",
+    "doi",
+    "regulation_type",
+    "regulation_number",
+    "regulation_year",
+    "langs",
+    "pages",
+]
 _TIDY = {
     "parts": ["doc_id", "seq", "kind", "lang", "heading", "text"],
     "keywords": ["doc_id", "seq", "lang", "text"],
@@ -50,21 +64,37 @@ def _columns(store: Store) -> tuple[list[str], list[tuple[str, str | None, str]]
     topics = [t["topic"] for t in store.topics_of_model(model)] if model else []
     if model and not topics:  # doc_topics without a topics table: take the numbers seen
         topics = sorted({t for _, t, _ in store.doc_topic_weights(model)})
-    cols = [*_BASE, *(c for _, _, c in text_cols), "keywords", "themes",
-            *(f"theme_{t}" for t in themes), *(f"topic_{t}" for t in topics)]
+    cols = [
+        *_BASE,
+        *(c for _, _, c in text_cols),
+        "keywords",
+        "themes",
+        *(f"theme_{t}" for t in themes),
+        *(f"topic_{t}" for t in topics),
+    ]
     return cols, text_cols, themes, topics
 
 
-def document_row(doc: Document, text_cols: list[tuple[str, str | None, str]], themes: list[str],
-                 topics: list[int]) -> dict[str, Any]:
+def document_row(
+    doc: Document, text_cols: list[tuple[str, str | None, str]], themes: list[str], topics: list[int]
+) -> dict[str, Any]:
     """The wide row of one document (see the module doc)."""
     reg = doc.regulation or {}
     row: dict[str, Any] = {
-        "id": doc.id, "source_id": doc.source_id, "path": doc.path, "format": doc.format,
-        "doc_type": doc.doc_type, "title": doc.title, "authors": "; ".join(doc.authors), "year": doc.year,
-        "doi": doc.doi, "regulation_type": reg.get("type"),
+        "id": doc.id,
+        "source_id": doc.source_id,
+        "path": doc.path,
+        "format": doc.format,
+        "doc_type": doc.doc_type,
+        "title": doc.title,
+        "authors": "; ".join(doc.authors),
+        "year": doc.year,
+        "doi": doc.doi,
+        "regulation_type": reg.get("type"),
         "regulation_number": None if reg.get("number") is None else str(reg.get("number")),
-        "regulation_year": reg.get("year"), "langs": "; ".join(doc.langs), "pages": doc.pages,
+        "regulation_year": reg.get("year"),
+        "langs": "; ".join(doc.langs),
+        "pages": doc.pages,
     }
     for kind, lang, col in text_cols:
         texts = [p.text for p in doc.parts if p.kind == kind and p.lang == lang]
@@ -83,12 +113,18 @@ def document_row(doc: Document, text_cols: list[tuple[str, str | None, str]], th
 
 def _tidy_rows(doc: Document) -> dict[str, list[dict[str, Any]]]:
     return {
-        "parts": [{"doc_id": doc.id, "seq": i, "kind": p.kind, "lang": p.lang, "heading": p.heading,
-                   "text": p.text} for i, p in enumerate(doc.parts) if p.kind != "discarded"],
-        "keywords": [{"doc_id": doc.id, "seq": i, "lang": k.lang, "text": k.text}
-                     for i, k in enumerate(doc.keywords)],
-        "tags": [{"doc_id": doc.id, "theme": t.theme, "score": t.score, "method": t.method, "model": t.model}
-                 for t in doc.tags],
+        "parts": [
+            {"doc_id": doc.id, "seq": i, "kind": p.kind, "lang": p.lang, "heading": p.heading, "text": p.text}
+            for i, p in enumerate(doc.parts)
+            if p.kind != "discarded"
+        ],
+        "keywords": [
+            {"doc_id": doc.id, "seq": i, "lang": k.lang, "text": k.text} for i, k in enumerate(doc.keywords)
+        ],
+        "tags": [
+            {"doc_id": doc.id, "theme": t.theme, "score": t.score, "method": t.method, "model": t.model}
+            for t in doc.tags
+        ],
         "topics": [{"doc_id": doc.id, "topic": t["topic"], "weight": t["weight"]} for t in doc.topics],
     }
 
@@ -151,7 +187,8 @@ def _require_pyarrow() -> None:
         import pyarrow.parquet  # noqa: F401
     except ImportError:
         raise ValueError(
-            "parquet export needs pyarrow: pip install 'govtext[parquet]' (or use --format csv)") from None
+            "parquet export needs pyarrow: pip install 'govtext[parquet]' (or use --format csv)"
+        ) from None
 
 
 def _documents(store: Store) -> Iterator[Document]:

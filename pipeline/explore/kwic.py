@@ -72,8 +72,9 @@ def find_spans(term: Term, words: Sequence[str], norms: Sequence[list[str]]) -> 
     return spans
 
 
-def _lines(term: Term, part: dict[str, Any], matches: list[re.Match], norms: list[list[str]],
-           window: int) -> Iterator[dict[str, Any]]:
+def _lines(
+    term: Term, part: dict[str, Any], matches: list[re.Match], norms: list[list[str]], window: int
+) -> Iterator[dict[str, Any]]:
     text = part["text"]
     words = [m.group() for m in matches]
 
@@ -84,10 +85,14 @@ def _lines(term: Term, part: dict[str, Any], matches: list[re.Match], norms: lis
         lo = matches[max(0, a - window)].start()
         hi = matches[min(len(matches), b + window) - 1].end()
         yield {
-            "id": part["doc_id"], "title": part["title"], "year": part["year"], "kind": part["kind"],
-            "lang": part["lang"], "left": clean(text[lo:matches[a].start()]),
-            "match": clean(text[matches[a].start():matches[b - 1].end()]),
-            "right": clean(text[matches[b - 1].end():hi]),
+            "id": part["doc_id"],
+            "title": part["title"],
+            "year": part["year"],
+            "kind": part["kind"],
+            "lang": part["lang"],
+            "left": clean(text[lo : matches[a].start()]),
+            "match": clean(text[matches[a].start() : matches[b - 1].end()]),
+            "right": clean(text[matches[b - 1].end() : hi]),
         }
 
 
@@ -104,7 +109,7 @@ def kwic_lines(term: Term, parts: Iterable[dict[str, Any]], window: int = 5) -> 
         norms = normalise_many(words, langs) if words else []
         at = 0
         for p, ms in zip(batch, found, strict=True):
-            yield from _lines(term, p, ms, norms[at:at + len(ms)], window)
+            yield from _lines(term, p, ms, norms[at : at + len(ms)], window)
             at += len(ms)
         batch.clear()
 
@@ -132,8 +137,9 @@ def kwic(
     if window < 0:
         raise ValueError("kwic: --window must be 0 or more")
     t = compile_term(term)
-    parts = store.iter_matching_parts(fts_expression(t), lang=lang, kinds=kinds,
-                                      year_from=year_from, year_to=year_to)
+    parts = store.iter_matching_parts(
+        fts_expression(t), lang=lang, kinds=kinds, year_from=year_from, year_to=year_to
+    )
     out = []
     for line in kwic_lines(t, parts, window):
         out.append(line)

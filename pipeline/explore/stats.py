@@ -55,7 +55,9 @@ def stats(store: Store, by: Sequence[str] | str) -> list[dict[str, Any]]:
         for x in _split(first, v):
             counts[x] += n
     if len(fields) == 1:
-        rows = [{first: v, "count": n, "share": round(n / total, 4) if total else 0.0} for v, n in counts.items()]
+        rows = [
+            {first: v, "count": n, "share": round(n / total, 4) if total else 0.0} for v, n in counts.items()
+        ]
         return sorted(rows, key=lambda r: _order(first, r[first], r["count"]))
     second = fields[1]
     pairs: Counter = Counter()
@@ -63,9 +65,12 @@ def stats(store: Store, by: Sequence[str] | str) -> list[dict[str, Any]]:
         for x in _split(first, a):
             for y in _split(second, b):
                 pairs[(x, y)] += n
-    rows = [{first: a, second: b, "count": n, "share": round(n / counts[a], 4)} for (a, b), n in pairs.items()]
-    return sorted(rows, key=lambda r: (_order(first, r[first], counts[r[first]]),
-                                       _order(second, r[second], r["count"])))
+    rows = [
+        {first: a, second: b, "count": n, "share": round(n / counts[a], 4)} for (a, b), n in pairs.items()
+    ]
+    return sorted(
+        rows, key=lambda r: (_order(first, r[first], counts[r[first]]), _order(second, r[second], r["count"]))
+    )
 
 
 def theme_cooccurrence(store: Store) -> list[dict[str, Any]]:
@@ -79,7 +84,9 @@ def theme_cooccurrence(store: Store) -> list[dict[str, Any]]:
         for b in names:
             n = both.get((a, b), 0)
             union = single[a] + single[b] - n
-            rows.append({"theme_a": a, "theme_b": b, "count": n, "jaccard": round(n / union, 4) if union else 0.0})
+            rows.append(
+                {"theme_a": a, "theme_b": b, "count": n, "jaccard": round(n / union, 4) if union else 0.0}
+            )
     return rows
 
 
@@ -93,9 +100,19 @@ def topic_prevalence(store: Store) -> dict[str, Any]:
     dominant = dict(store.facet_counts("topic"))
     topics = []
     for t in store.topics_of_model(model):
-        terms = [x if isinstance(x, str) else x[0] if isinstance(x, list | tuple) else x.get("term", str(x))
-                 for x in t["terms"]]
-        topics.append({"topic": t["topic"], "label": t["label"], "theme": t["theme"], "terms": terms,
-                       "weight": t["weight"], "documents": dominant.get(t["topic"], 0)})
+        terms = [
+            x if isinstance(x, str) else x[0] if isinstance(x, list | tuple) else x.get("term", str(x))
+            for x in t["terms"]
+        ]
+        topics.append(
+            {
+                "topic": t["topic"],
+                "label": t["label"],
+                "theme": t["theme"],
+                "terms": terms,
+                "weight": t["weight"],
+                "documents": dominant.get(t["topic"], 0),
+            }
+        )
     by_year = [{**r, "weight": round(r["weight"], 4)} for r in store.topic_weight_by_year(model)]
     return {"model": model, "topics": topics, "by_year": by_year}

@@ -15,33 +15,73 @@ from pipeline.pdf.layout import Line
 _ABSTRACT = re.compile(
     r"^\s*(abstract|abstrak|ringkasan|intisari|summary)(?=$|[\s.:\-–—])[\s.:\-–—]*(?P<rest>.*)$", re.I
 )
-_KEYWORDS = re.compile(r"^\s*(key\s*-?\s*words?|kata[\s-]*kunci|index\s+terms)\b\s*[:.\-–—]?\s*(?P<rest>.*)$", re.I)
+_KEYWORDS = re.compile(
+    r"^\s*(key\s*-?\s*words?|kata[\s-]*kunci|index\s+terms)\b\s*[:.\-–—]?\s*(?P<rest>.*)$", re.I
+)
 _NUM = r"(?:(?:[IVX]{1,4}|\d{1,2}|[A-H])\s*[.)]?\s+)?"
 HEADINGS: dict[str, tuple[str, ...]] = {
     "introduction": ("pendahuluan", "introduction", "latar belakang", "latar belakang masalah"),
     "literature": (
-        "tinjauan pustaka", "kajian pustaka", "landasan teori", "kajian teori", "kerangka teori",
-        "tinjauan literatur", "literature review", "theoretical framework", "related work", "background",
+        "tinjauan pustaka",
+        "kajian pustaka",
+        "landasan teori",
+        "kajian teori",
+        "kerangka teori",
+        "tinjauan literatur",
+        "literature review",
+        "theoretical framework",
+        "related work",
+        "background",
     ),
     "method": (
-        "metode penelitian", "metode", "metodologi penelitian", "metodologi", "methods", "method",
-        "methodology", "research method", "research methods", "materials and methods", "bahan dan metode",
-        "metode dan data", "data and methods",
+        "metode penelitian",
+        "metode",
+        "metodologi penelitian",
+        "metodologi",
+        "methods",
+        "method",
+        "methodology",
+        "research method",
+        "research methods",
+        "materials and methods",
+        "bahan dan metode",
+        "metode dan data",
+        "data and methods",
     ),
     "results": (
-        "hasil dan pembahasan", "hasil penelitian dan pembahasan", "hasil", "hasil penelitian",
-        "results and discussion", "results", "findings", "analisis dan pembahasan",
+        "hasil dan pembahasan",
+        "hasil penelitian dan pembahasan",
+        "hasil",
+        "hasil penelitian",
+        "results and discussion",
+        "results",
+        "findings",
+        "analisis dan pembahasan",
     ),
     "discussion": ("pembahasan", "discussion"),
     "conclusion": (
-        "kesimpulan dan saran", "kesimpulan", "simpulan dan saran", "simpulan", "penutup", "saran",
-        "conclusions and recommendations", "conclusions", "conclusion", "recommendations",
+        "kesimpulan dan saran",
+        "kesimpulan",
+        "simpulan dan saran",
+        "simpulan",
+        "penutup",
+        "saran",
+        "conclusions and recommendations",
+        "conclusions",
+        "conclusion",
+        "recommendations",
         "concluding remarks",
     ),
     "acknowledgements": ("ucapan terima kasih", "acknowledgements", "acknowledgments", "acknowledgement"),
     "references": (
-        "daftar pustaka", "daftar referensi", "references", "bibliography", "referensi", "pustaka acuan",
-        "literature cited", "reference",
+        "daftar pustaka",
+        "daftar referensi",
+        "references",
+        "bibliography",
+        "referensi",
+        "pustaka acuan",
+        "literature cited",
+        "reference",
     ),
 }
 _HEAD_RE = {
@@ -274,7 +314,12 @@ def _keyword_lines(head_line: list[Line], block: list[Line], rest: str) -> tuple
         listed: list[Line] = []
         for ln in block[:12]:
             t = ln.text.strip()
-            if not t or len(t) > 45 or _SENT_END_KW.search(t) or (listed and ln.top - listed[-1].bottom > 1.2 * ln.size):
+            if (
+                not t
+                or len(t) > 45
+                or _SENT_END_KW.search(t)
+                or (listed and ln.top - listed[-1].bottom > 1.2 * ln.size)
+            ):
                 break
             listed.append(ln)
         if len(listed) >= 2 and not any("," in ln.text or ";" in ln.text for ln in listed):
@@ -343,7 +388,9 @@ def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
     if f.title:
         f.parts.append(Part("title", f.title, page_start=lines[0].page, page_end=lines[0].page))
     if f.authors:
-        f.parts.append(Part("authors", "; ".join(f.authors), page_start=lines[0].page, page_end=lines[0].page))
+        f.parts.append(
+            Part("authors", "; ".join(f.authors), page_start=lines[0].page, page_end=lines[0].page)
+        )
     early_text = "\n".join(ln.text for ln in lines if ln.page <= 2)
     f.doi = find_doi(early_text)
     years = [int(y) for ln in page1[:15] if _BANNER.search(ln.text) for y in _YEAR.findall(ln.text)]
@@ -374,7 +421,13 @@ def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
             kw_lines, words = _keyword_lines(head_line, block, rest)
             raw = " ".join(ln.text for ln in kw_lines).strip()
             lang = label_lang(label)
-            p = Part("keywords", normalize_unicode(raw), lang=lang, page_start=lines[i].page, page_end=lines[i].page)
+            p = Part(
+                "keywords",
+                normalize_unicode(raw),
+                lang=lang,
+                page_start=lines[i].page,
+                page_end=lines[i].page,
+            )
             f.keywords.extend(Keyword(normalize_unicode(k), lang) for k in words)
             rest_lines = block[len(kw_lines) - len(head_line) :]
             if p.text:

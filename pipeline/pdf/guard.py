@@ -69,7 +69,11 @@ class Deadline:
 
     def __enter__(self) -> Deadline:
         self._start = time.monotonic()
-        if self.seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        if (
+            self.seconds > 0
+            and hasattr(signal, "setitimer")
+            and threading.current_thread() is threading.main_thread()
+        ):
             self._old = signal.signal(signal.SIGALRM, self._on_alarm)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
             self._armed = True

@@ -228,7 +228,9 @@ def _segments(row: list[tuple]) -> list[tuple[float, float]]:
     return out
 
 
-def _gutter(segs: list[tuple[float, float]], width: float, lo: float = 0.35, hi: float = 0.65) -> tuple[float, int, int, int]:
+def _gutter(
+    segs: list[tuple[float, float]], width: float, lo: float = 0.35, hi: float = 0.65
+) -> tuple[float, int, int, int]:
     """The x position in the middle of the page crossed by the fewest segments."""
     best = (width / 2, len(segs) + 1, 0, 0)
     # Counting by bisection over sorted edges; a segment of no width never crosses: it is left of

@@ -94,7 +94,13 @@ class RegulationInfo:
     parts: list[Part] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"type": self.type, "number": self.number, "year": self.year, "title": self.title, "name": self.name}
+        return {
+            "type": self.type,
+            "number": self.number,
+            "year": self.year,
+            "title": self.title,
+            "name": self.name,
+        }
 
 
 def detect(lines: list[Line], window: int = 40) -> tuple[RegulationInfo, int] | None:
@@ -127,7 +133,9 @@ def detect(lines: list[Line], window: int = 40) -> tuple[RegulationInfo, int] | 
                     name_lines.append(before)
                 break
             name_lines.append(xt.strip())
-        info = RegulationInfo(code, _number(m.group("num")), int(m.group("year").translate(_OCR_DIGITS)), " ".join(name_lines))
+        info = RegulationInfo(
+            code, _number(m.group("num")), int(m.group("year").translate(_OCR_DIGITS)), " ".join(name_lines)
+        )
         end = _title(head, i, info)
         return info, end
     return None
@@ -187,7 +195,11 @@ def structure(lines: list[Line], start: int) -> list[Part]:
             if not title and i + 1 < len(lines) and lines[i + 1].text.strip().isupper():
                 title = lines[i + 1].text.strip()
                 i += 1
-                if i + 1 < len(lines) and lines[i + 1].text.strip().isupper() and not _PASAL.match(lines[i + 1].text):
+                if (
+                    i + 1 < len(lines)
+                    and lines[i + 1].text.strip().isupper()
+                    and not _PASAL.match(lines[i + 1].text)
+                ):
                     title += " " + lines[i + 1].text.strip()
                     i += 1
             new_head = f"BAB {m_bab.group('n')}" + (f" {title}" if title else "")
@@ -204,8 +216,15 @@ def structure(lines: list[Line], start: int) -> list[Part]:
             heading, kind, head_page = new_head, "section", ln.page
             buf = [Line(rest, ln.x0, ln.x1, ln.top, ln.bottom, ln.size, ln.page, ln.column)] if rest else []
             if m_bab:  # a BAB's own text is its title; its Pasal follow as their own parts
-                parts.append(Part("section", new_head.split(" ", 2)[2] if new_head.count(" ") >= 2 else "",
-                                  heading=new_head, page_start=ln.page, page_end=ln.page))
+                parts.append(
+                    Part(
+                        "section",
+                        new_head.split(" ", 2)[2] if new_head.count(" ") >= 2 else "",
+                        heading=new_head,
+                        page_start=ln.page,
+                        page_end=ln.page,
+                    )
+                )
                 heading, kind, buf = None, "body", []
         else:
             buf.append(ln)

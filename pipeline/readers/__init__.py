@@ -76,4 +76,13 @@ def get_reader(fmt: str) -> Reader:
         raise ReadError(f"no reader for format {fmt!r}") from None
 
 
-__all__ = ["ReadOptions", "Reader", "register", "detect_format", "get_reader", "Document", "RecordError", "ReadError"]
+__all__ = [
+    "ReadOptions",
+    "Reader",
+    "register",
+    "detect_format",
+    "get_reader",
+    "Document",
+    "RecordError",
+    "ReadError",
+]

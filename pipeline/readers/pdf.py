@@ -65,8 +65,15 @@ def _plumber_page(path: Path, index: int, cache: dict) -> PageLines | None:
     for ws in rows.values():
         ws.sort(key=lambda w: w["x0"])
         lines.append(
-            Line(" ".join(w["text"] for w in ws), ws[0]["x0"], ws[-1]["x1"], min(w["top"] for w in ws),
-                 max(w["bottom"] for w in ws), max(w["bottom"] - w["top"] for w in ws), index + 1)
+            Line(
+                " ".join(w["text"] for w in ws),
+                ws[0]["x0"],
+                ws[-1]["x1"],
+                min(w["top"] for w in ws),
+                max(w["bottom"] for w in ws),
+                max(w["bottom"] - w["top"] for w in ws),
+                index + 1,
+            )
         )
     lines.sort(key=lambda ln: (ln.top, ln.x0))
     return PageLines(index + 1, float(page.width), float(page.height), lines, 1)
@@ -157,7 +164,9 @@ def build_document(path: Path, digest: str, pages: list[PageLines], meta: dict) 
         if info.title:
             heading += f" TENTANG {info.title}"
         first = lines[0].page if lines else 1
-        doc.parts.append(Part("title", normalize_unicode(heading), lang="id", page_start=first, page_end=first))
+        doc.parts.append(
+            Part("title", normalize_unicode(heading), lang="id", page_start=first, page_end=first)
+        )
         doc.parts.extend(regulation.structure(lines, end))
         return doc
     f = fields.extract(lines)

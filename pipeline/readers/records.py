@@ -256,8 +256,12 @@ def build_document(
     size = _raw_size(record)
     if size > MAX_RECORD_MB * 1024 * 1024:
         # One 50 MB "abstract" costs minutes of NLP and a GB of memory: a broken export, not a record.
-        return RecordError(str(path), "read", f"record {index}: too large ({size / 1024 / 1024:.0f} MB of text"
-                                              f" > {MAX_RECORD_MB} MB cap for one record)")
+        return RecordError(
+            str(path),
+            "read",
+            f"record {index}: too large ({size / 1024 / 1024:.0f} MB of text"
+            f" > {MAX_RECORD_MB} MB cap for one record)",
+        )
     parts: list[Part] = []
     title = next((t for t in (_one_line(v) for v in _values(record, fm.get("title"))) if t), None)
     if title:

@@ -106,7 +106,9 @@ def _check_size(path: Path, options: ReadOptions) -> None:
     except OSError as e:
         raise ReadError(f"cannot read file: {e.strerror or e}") from None
     if size > cap * 1024 * 1024:
-        raise ReadError(f"file too large ({size / 1024 / 1024:.0f} MB > {cap:g} MB cap for one text document)")
+        raise ReadError(
+            f"file too large ({size / 1024 / 1024:.0f} MB > {cap:g} MB cap for one text document)"
+        )
 
 
 def _read(path: Path, options: ReadOptions, fmt: str) -> Iterator[Document | RecordError]:

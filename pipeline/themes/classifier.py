@@ -40,8 +40,13 @@ THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.05), 2)
 BLEND_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
-def tune_thresholds(Y: np.ndarray, P: np.ndarray, L: np.ndarray | None = None, blends: tuple[float, ...] = (0.0,),
-                    default: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+def tune_thresholds(
+    Y: np.ndarray,
+    P: np.ndarray,
+    L: np.ndarray | None = None,
+    blends: tuple[float, ...] = (0.0,),
+    default: float = 0.5,
+) -> tuple[np.ndarray, np.ndarray]:
     """Per theme, the lexicon share and threshold that maximise F1 of out-of-fold scores.
 
     Scores are (1 - a) * model + a * lexicon. Some themes are said in a few fixed phrases (the
@@ -57,7 +62,8 @@ def tune_thresholds(Y: np.ndarray, P: np.ndarray, L: np.ndarray | None = None, b
             continue
         best = max(
             (_f1(y, (1 - a) * P[:, j] + a * L[:, j] >= t), -abs(t - default), -a, t, a)
-            for a in blends for t in THRESHOLD_GRID
+            for a in blends
+            for t in THRESHOLD_GRID
         )
         thresholds[j], mix[j] = best[3], best[4]
     return thresholds, mix
@@ -93,11 +99,20 @@ class ThemeClassifier:
     _models: list[Any] = field(default_factory=list, repr=False)
 
     def get_params(self) -> dict[str, Any]:
-        return {"C": self.C, "l1_ratio": self.l1_ratio, "concept_weight": self.concept_weight, "min_df": self.min_df, "seed": self.seed,
-                "threshold_folds": self.threshold_folds, "char_weight": self.char_weight,
-                "char_features": self.char_features, "bigrams": self.bigrams, "title_weight": self.title_weight,
-                "lexicon_features": self.lexicon_features,
-                "lexicon_blend": self.lexicon_blend}
+        return {
+            "C": self.C,
+            "l1_ratio": self.l1_ratio,
+            "concept_weight": self.concept_weight,
+            "min_df": self.min_df,
+            "seed": self.seed,
+            "threshold_folds": self.threshold_folds,
+            "char_weight": self.char_weight,
+            "char_features": self.char_features,
+            "bigrams": self.bigrams,
+            "title_weight": self.title_weight,
+            "lexicon_features": self.lexicon_features,
+            "lexicon_blend": self.lexicon_blend,
+        }
 
     # -- features --------------------------------------------------------------------------------
     def _matrix(self, views: list[DocView], fit: bool) -> sparse.csr_matrix:
@@ -105,8 +120,9 @@ class ThemeClassifier:
         conc = [v.concepts for v in views]
         min_df = min(self.min_df, max(1, len(views) // 10))
         if fit:
-            self._tfidf = TfidfVectorizer(analyzer=_with_bigrams if self.bigrams else _identity, min_df=min_df,
-                                          sublinear_tf=True)
+            self._tfidf = TfidfVectorizer(
+                analyzer=_with_bigrams if self.bigrams else _identity, min_df=min_df, sublinear_tf=True
+            )
             self._dict = DictVectorizer()
             a = self._tfidf.fit_transform(toks)
             b = self._dict.fit_transform(conc)
@@ -128,8 +144,14 @@ class ThemeClassifier:
         if self.char_weight:
             joined = [" ".join(t) for t in toks]
             if fit:
-                self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 5), min_df=2, sublinear_tf=True,
-                                              max_features=self.char_features, dtype=np.float32)
+                self._chars = TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(4, 5),
+                    min_df=2,
+                    sublinear_tf=True,
+                    max_features=self.char_features,
+                    dtype=np.float32,
+                )
                 c = self._chars.fit_transform(joined)
             else:
                 c = self._chars.transform(joined)
@@ -144,8 +166,14 @@ class ThemeClassifier:
                 models.append(float(y[0]))
                 continue
             penalty = {"l1_ratio": self.l1_ratio} if self.l1_ratio else {}  # liblinear: 0 (L2) or 1 (L1)
-            m = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", random_state=self.seed,
-                                   max_iter=1000, **penalty)
+            m = LogisticRegression(
+                C=self.C,
+                class_weight="balanced",
+                solver="liblinear",
+                random_state=self.seed,
+                max_iter=1000,
+                **penalty,
+            )
             models.append(m.fit(X, y))
         return models
 
@@ -178,7 +206,9 @@ class ThemeClassifier:
         return tune_thresholds(Y, P, self._lexicon(views, P.shape), blends)
 
     def _lexicon(self, views: list[DocView], shape: tuple[int, int]) -> np.ndarray:
-        return np.array([[v.lexicon.get(t, 0.0) for t in self.themes] for v in views], dtype=float).reshape(shape)
+        return np.array([[v.lexicon.get(t, 0.0) for t in self.themes] for v in views], dtype=float).reshape(
+            shape
+        )
 
     def _blend(self, P: np.ndarray, views: list[DocView]) -> np.ndarray:
         if self.blend_ is None or not self.blend_.any():

@@ -43,7 +43,11 @@ def collect(doc: Document, tax: Taxonomy) -> Evidence:
     ev = Evidence()
     # Each language's abstract and keywords are counted apart: a bilingual abstract says the same
     # thing twice and must not get twice the evidence (zone_totals takes the larger of the two).
-    streams = [(f"{_ZONES[p.kind]}:{p.lang or '?'}", p.norm.split()) for p in doc.parts if p.kind in _ZONES and p.norm]
+    streams = [
+        (f"{_ZONES[p.kind]}:{p.lang or '?'}", p.norm.split())
+        for p in doc.parts
+        if p.kind in _ZONES and p.norm
+    ]
     if not any(z.startswith("keywords") for z, _ in streams):
         streams += [(f"keywords:{k.lang or '?'}", k.norm.split()) for k in doc.keywords if k.norm]
     for zone, toks in streams:

@@ -90,8 +90,13 @@ def read_labels(path: Path, tax: Taxonomy) -> list[LabelRow]:
     return out
 
 
-def resolve(rows: list[LabelRow], labels_path: Path, store=None, sources_root: Path | None = None,  # noqa: ANN001
-            cfg=None) -> list[Document]:  # noqa: ANN001
+def resolve(
+    rows: list[LabelRow],
+    labels_path: Path,
+    store=None,
+    sources_root: Path | None = None,  # noqa: ANN001
+    cfg=None,
+) -> list[Document]:  # noqa: ANN001
     """The Document behind every row, fully processed (parts, languages, norms), in row order."""
     from pipeline.config import Config
     from pipeline.ingest import apply_stages
@@ -107,8 +112,17 @@ def resolve(rows: list[LabelRow], labels_path: Path, store=None, sources_root: P
         if row.text:
             from pipeline.document import Part
 
-            raw_docs.append((row.line, Document(id=f"label-{row.line}", path=str(labels_path), format="txt",
-                                                parts=[Part("raw", row.text)])))
+            raw_docs.append(
+                (
+                    row.line,
+                    Document(
+                        id=f"label-{row.line}",
+                        path=str(labels_path),
+                        format="txt",
+                        parts=[Part("raw", row.text)],
+                    ),
+                )
+            )
             continue
         doc_id = store.resolve_id(row.ref) if store is not None else None
         if doc_id is not None:

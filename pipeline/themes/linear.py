@@ -50,8 +50,9 @@ class LinearThemeModel:
         """The non-zero columns of one document's feature vector and their values."""
         cols: list[int] = []
         vals: list[float] = []
-        toks = v.tokens + ([f"{a}_{b}" for a, b in zip(v.tokens, v.tokens[1:], strict=False)]
-                           if self.bigrams else [])
+        toks = v.tokens + (
+            [f"{a}_{b}" for a, b in zip(v.tokens, v.tokens[1:], strict=False)] if self.bigrams else []
+        )
         _tfidf(toks, self.tokens, cols, vals)
         for name, value in v.concepts.items():
             j = self.concepts.vocab.get(name)
@@ -107,8 +108,12 @@ def compile_classifier(clf: Any) -> LinearThemeModel:
     blocks_width.append(len(conc_vocab))
     title = None
     if clf.title_weight:
-        title = _Block({t: int(j) for t, j in clf._titles.vocabulary_.items()}, clf._titles.idf_.copy(),
-                       clf.title_weight, sum(blocks_width))
+        title = _Block(
+            {t: int(j) for t, j in clf._titles.vocabulary_.items()},
+            clf._titles.idf_.copy(),
+            clf.title_weight,
+            sum(blocks_width),
+        )
         blocks_width.append(len(title.vocab))
     lexicon_offset = sum(blocks_width)
     n_features = lexicon_offset + (len(clf.themes) if clf.lexicon_features else 0)
@@ -122,11 +127,18 @@ def compile_classifier(clf: Any) -> LinearThemeModel:
             coef[:, j] = m.coef_.ravel()
             intercept[j] = float(m.intercept_[0])
     return LinearThemeModel(
-        themes=list(clf.themes), coef=coef, intercept=intercept, constant=constant,
+        themes=list(clf.themes),
+        coef=coef,
+        intercept=intercept,
+        constant=constant,
         thresholds_=np.asarray(clf.thresholds_, dtype=float),
         blend_=None if clf.blend_ is None else np.asarray(clf.blend_, dtype=float),
-        tokens=tokens, concepts=concepts, bigrams=bool(clf.bigrams), title=title,
-        lexicon_weight=float(clf.lexicon_features), lexicon_offset=lexicon_offset,
+        tokens=tokens,
+        concepts=concepts,
+        bigrams=bool(clf.bigrams),
+        title=title,
+        lexicon_weight=float(clf.lexicon_features),
+        lexicon_offset=lexicon_offset,
     )
 
 
@@ -134,12 +146,23 @@ def save(model: LinearThemeModel, folder: Path) -> None:
     def block(b: _Block | None) -> dict[str, Any] | None:
         return None if b is None else {"vocab": b.vocab, "weight": b.weight, "offset": b.offset}
 
-    meta = {"themes": model.themes, "bigrams": model.bigrams, "lexicon_weight": model.lexicon_weight,
-            "lexicon_offset": model.lexicon_offset, "tokens": block(model.tokens),
-            "concepts": block(model.concepts), "title": block(model.title)}
+    meta = {
+        "themes": model.themes,
+        "bigrams": model.bigrams,
+        "lexicon_weight": model.lexicon_weight,
+        "lexicon_offset": model.lexicon_offset,
+        "tokens": block(model.tokens),
+        "concepts": block(model.concepts),
+        "title": block(model.title),
+    }
     (folder / "linear.json").write_text(json.dumps(meta, ensure_ascii=False, sort_keys=True), "utf-8")
-    arrays = {"coef": model.coef, "intercept": model.intercept, "constant": model.constant,
-              "thresholds": model.thresholds_, "tokens_idf": model.tokens.idf}
+    arrays = {
+        "coef": model.coef,
+        "intercept": model.intercept,
+        "constant": model.constant,
+        "thresholds": model.thresholds_,
+        "tokens_idf": model.tokens.idf,
+    }
     if model.blend_ is not None:
         arrays["blend"] = model.blend_
     if model.title is not None:
@@ -156,9 +179,16 @@ def load(folder: Path) -> LinearThemeModel:
         return None if d is None else _Block(d["vocab"], idf, d["weight"], d["offset"])
 
     return LinearThemeModel(
-        themes=meta["themes"], coef=arrays["coef"], intercept=arrays["intercept"], constant=arrays["constant"],
-        thresholds_=arrays["thresholds"], blend_=arrays.get("blend"),
-        tokens=block(meta["tokens"], arrays["tokens_idf"]), concepts=block(meta["concepts"], None),
-        bigrams=meta["bigrams"], title=block(meta["title"], arrays.get("title_idf")),
-        lexicon_weight=meta["lexicon_weight"], lexicon_offset=meta["lexicon_offset"],
+        themes=meta["themes"],
+        coef=arrays["coef"],
+        intercept=arrays["intercept"],
+        constant=arrays["constant"],
+        thresholds_=arrays["thresholds"],
+        blend_=arrays.get("blend"),
+        tokens=block(meta["tokens"], arrays["tokens_idf"]),
+        concepts=block(meta["concepts"], None),
+        bigrams=meta["bigrams"],
+        title=block(meta["title"], arrays.get("title_idf")),
+        lexicon_weight=meta["lexicon_weight"],
+        lexicon_offset=meta["lexicon_offset"],
     )

@@ -80,7 +80,9 @@ def load_model(path: Path, model_id: str) -> ModelTagger:
     return ModelTagger(clf, load_taxonomy(path / "taxonomy.json"), model_id)
 
 
-def active_tagger(taxonomy_path: Path | None = None, registry: Registry | None = None) -> LexiconTagger | ModelTagger:
+def active_tagger(
+    taxonomy_path: Path | None = None, registry: Registry | None = None
+) -> LexiconTagger | ModelTagger:
     """The active themes model when there is one that fits the taxonomy in use, else the lexicon."""
     tax = load_taxonomy(taxonomy_path)
     info = (registry or Registry()).active("themes")
@@ -96,11 +98,16 @@ def active_tagger(taxonomy_path: Path | None = None, registry: Registry | None =
 
 def tags_for(tagger: LexiconTagger | ModelTagger, docs: list[Document]) -> list[list[Tag]]:
     P = tagger.predict_proba(docs)
-    thresholds = tagger.thresholds if isinstance(tagger, ModelTagger) else np.full(P.shape[1], tagger.threshold)
+    thresholds = (
+        tagger.thresholds if isinstance(tagger, ModelTagger) else np.full(P.shape[1], tagger.threshold)
+    )
     out = []
     for row in P:
-        out.append([
-            Tag(theme=t, score=round(float(row[j]), 4), method=tagger.method, model=tagger.model_id)
-            for j, t in enumerate(tagger.themes) if row[j] >= thresholds[j]
-        ])
+        out.append(
+            [
+                Tag(theme=t, score=round(float(row[j]), 4), method=tagger.method, model=tagger.model_id)
+                for j, t in enumerate(tagger.themes)
+                if row[j] >= thresholds[j]
+            ]
+        )
     return out

@@ -54,9 +54,17 @@ class Taxonomy:
         return {
             "version": self.version,
             "themes": [
-                {"id": t.id, "label_en": t.label_en, "label_id": t.label_id, "description": t.description,
-                 "not": t.not_,
-                 **{f"terms_{lang}": [{"term": s, "weight": w} for s, w in terms] for lang, terms in t.terms.items()}}
+                {
+                    "id": t.id,
+                    "label_en": t.label_en,
+                    "label_id": t.label_id,
+                    "description": t.description,
+                    "not": t.not_,
+                    **{
+                        f"terms_{lang}": [{"term": s, "weight": w} for s, w in terms]
+                        for lang, terms in t.terms.items()
+                    },
+                }
                 for t in self.themes
             ],
         }
@@ -86,14 +94,14 @@ def _load(path: str) -> Taxonomy:
     except json.JSONDecodeError as e:
         raise TaxonomyError(f"{p}:{e.lineno}: invalid JSON ({e.msg})") from None
     if not isinstance(data, dict) or not isinstance(data.get("themes"), list) or not data["themes"]:
-        raise TaxonomyError(f"{p}:1: expected an object with a non-empty \"themes\" list")
+        raise TaxonomyError(f'{p}:1: expected an object with a non-empty "themes" list')
     themes: list[Theme] = []
     seen: set[str] = set()
     id_lines = _id_lines(text)
     for i, raw in enumerate(data["themes"]):
         where = f"{p}:{id_lines[i] if i < len(id_lines) else 1}"
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"].strip():
-            raise TaxonomyError(f"{where}: theme #{i + 1} has no \"id\"")
+            raise TaxonomyError(f'{where}: theme #{i + 1} has no "id"')
         tid = raw["id"].strip()
         if tid in seen:
             raise TaxonomyError(f"{where}: theme id {tid!r} appears twice")
@@ -102,7 +110,7 @@ def _load(path: str) -> Taxonomy:
         for lang in ("en", "id"):
             items = raw.get(f"terms_{lang}", [])
             if not isinstance(items, list):
-                raise TaxonomyError(f"{where}: theme {tid!r}: \"terms_{lang}\" must be a list")
+                raise TaxonomyError(f'{where}: theme {tid!r}: "terms_{lang}" must be a list')
             out = []
             for item in items:
                 if isinstance(item, str):
@@ -110,15 +118,27 @@ def _load(path: str) -> Taxonomy:
                 elif isinstance(item, dict) and isinstance(item.get("term"), str):
                     weight = item.get("weight", 1.0)
                     if isinstance(weight, bool) or not isinstance(weight, int | float):
-                        raise TaxonomyError(f"{where}: theme {tid!r}: weight of {item['term']!r} must be a number")
+                        raise TaxonomyError(
+                            f"{where}: theme {tid!r}: weight of {item['term']!r} must be a number"
+                        )
                     out.append((item["term"], float(weight)))
                 else:
-                    raise TaxonomyError(f"{where}: theme {tid!r}: bad term {item!r} (a string or {{\"term\", \"weight\"}})")
+                    raise TaxonomyError(
+                        f'{where}: theme {tid!r}: bad term {item!r} (a string or {{"term", "weight"}})'
+                    )
             terms[lang] = out
         if not any(terms.values()):
             raise TaxonomyError(f"{where}: theme {tid!r} has no seed terms (terms_en / terms_id)")
-        themes.append(Theme(tid, raw.get("label_en", tid), raw.get("label_id", tid), raw.get("description", ""),
-                            raw.get("not", ""), terms))
+        themes.append(
+            Theme(
+                tid,
+                raw.get("label_en", tid),
+                raw.get("label_id", tid),
+                raw.get("description", ""),
+                raw.get("not", ""),
+                terms,
+            )
+        )
     return Taxonomy(themes, str(p), data.get("version", 1))
 
 

@@ -19,8 +19,15 @@ from pipeline.themes.taxonomy import Taxonomy
 
 # L1 + lexicon scores as features: 5-fold CV macro-F1 0.608/0.626/0.632 (fold seeds 42/7/1) against
 # 0.610/0.583/0.604 for L2 without them (bench/themes_cv.py; chosen on seeds 42 and 7, seed 1 confirms).
-DEFAULT_PARAMS: dict[str, Any] = {"C": 4.0, "l1_ratio": 1.0, "concept_weight": 0.3, "lexicon_features": 1.0, "min_df": 2,
-                                  "threshold_folds": 8, "lexicon_blend": 0.3}
+DEFAULT_PARAMS: dict[str, Any] = {
+    "C": 4.0,
+    "l1_ratio": 1.0,
+    "concept_weight": 0.3,
+    "lexicon_features": 1.0,
+    "min_df": 2,
+    "threshold_folds": 8,
+    "lexicon_blend": 0.3,
+}
 
 
 @dataclass
@@ -35,23 +42,34 @@ class LabelledSet:
 
 def labelled_set(docs: list[Document], theme_lists: list[list[str]], tax: Taxonomy) -> LabelledSet:
     themes = tax.ids
-    Y = np.array([[int(t in tl) for t in themes] for tl in theme_lists], dtype=int).reshape(len(docs), len(themes))
+    Y = np.array([[int(t in tl) for t in themes] for tl in theme_lists], dtype=int).reshape(
+        len(docs), len(themes)
+    )
     views = [doc_view(d, tax) for d in docs]
     h = data_hash([f"{d.id}|{';'.join(sorted(tl))}" for d, tl in zip(docs, theme_lists, strict=True)])
     return LabelledSet(docs, views, Y, themes, [v.lang for v in views], h)
 
 
 def fit(ls: LabelledSet, seed: int = 42, params: dict[str, Any] | None = None) -> ThemeClassifier:
-    return ThemeClassifier(themes=ls.themes, seed=seed, **{**DEFAULT_PARAMS, **(params or {})}).fit(ls.views, ls.Y)
+    return ThemeClassifier(themes=ls.themes, seed=seed, **{**DEFAULT_PARAMS, **(params or {})}).fit(
+        ls.views, ls.Y
+    )
 
 
 def _subset(ls: LabelledSet, idx: np.ndarray) -> LabelledSet:
-    return LabelledSet([ls.docs[i] for i in idx], [ls.views[i] for i in idx], ls.Y[idx], ls.themes,
-                       [ls.langs[i] for i in idx], ls.hash)
+    return LabelledSet(
+        [ls.docs[i] for i in idx],
+        [ls.views[i] for i in idx],
+        ls.Y[idx],
+        ls.themes,
+        [ls.langs[i] for i in idx],
+        ls.hash,
+    )
 
 
-def cross_validate(ls: LabelledSet, tax: Taxonomy, seed: int = 42, folds: int = 5,
-                   params: dict[str, Any] | None = None) -> dict[str, Any]:
+def cross_validate(
+    ls: LabelledSet, tax: Taxonomy, seed: int = 42, folds: int = 5, params: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Out-of-fold predictions of the model (thresholds tuned inside each training fold) and of the
     lexicon; scores overall, per language, and across languages (train on one, test on the other)."""
     n = len(ls.docs)
@@ -61,24 +79,39 @@ def cross_validate(ls: LabelledSet, tax: Taxonomy, seed: int = 42, folds: int = 
         clf = fit(_subset(ls, train), seed, params)
         P[test] = clf.predict([ls.views[i] for i in test])
     L = LexiconTagger(tax).predict(ls.docs)
-    out: dict[str, Any] = {"folds": folds, "model": scores(ls.Y, P, ls.themes), "lexicon": scores(ls.Y, L, ls.themes),
-                           "by_lang": {}, "cross_lingual": {}}
+    out: dict[str, Any] = {
+        "folds": folds,
+        "model": scores(ls.Y, P, ls.themes),
+        "lexicon": scores(ls.Y, L, ls.themes),
+        "by_lang": {},
+        "cross_lingual": {},
+    }
     langs = np.array(["id" if g == "mixed" else g for g in ls.langs])
     for g in ("id", "en"):
         m = langs == g
         if m.sum():
-            out["by_lang"][g] = {"model": scores(ls.Y[m], P[m], ls.themes),
-                                 "lexicon": scores(ls.Y[m], L[m], ls.themes)}
+            out["by_lang"][g] = {
+                "model": scores(ls.Y[m], P[m], ls.themes),
+                "lexicon": scores(ls.Y[m], L[m], ls.themes),
+            }
     for src, dst in (("en", "id"), ("id", "en")):
         tr, te = np.flatnonzero(langs == src), np.flatnonzero(langs == dst)
         if len(tr) >= 10 and len(te):
             clf = fit(_subset(ls, tr), seed, params)
-            out["cross_lingual"][f"{src}->{dst}"] = scores(ls.Y[te], clf.predict([ls.views[i] for i in te]), ls.themes)
+            out["cross_lingual"][f"{src}->{dst}"] = scores(
+                ls.Y[te], clf.predict([ls.views[i] for i in te]), ls.themes
+            )
     return out
 
 
-def register(clf: ThemeClassifier, tax: Taxonomy, ls: LabelledSet, cv: dict[str, Any], labels_path: str,
-             registry: Registry | None = None) -> str:
+def register(
+    clf: ThemeClassifier,
+    tax: Taxonomy,
+    ls: LabelledSet,
+    cv: dict[str, Any],
+    labels_path: str,
+    registry: Registry | None = None,
+) -> str:
     """Save a trained model with its metadata into the registry (not activated)."""
     import joblib
 
@@ -92,22 +125,30 @@ def register(clf: ThemeClassifier, tax: Taxonomy, ls: LabelledSet, cv: dict[str,
     except NotCompilable:
         pass
     (path / "taxonomy.json").write_text(_json(tax.to_dict()), encoding="utf-8")
-    reg.save_meta("themes", model_id, {
-        "method": "classifier",
-        "labels": labels_path,
-        "pipeline": _pipeline_version(),
-        "data_hash": ls.hash,
-        "documents": len(ls.docs),
-        "themes": ls.themes,
-        "params": {**clf.get_params()},
-        "seed": clf.seed,
-        "thresholds": {t: float(x) for t, x in zip(ls.themes, clf.thresholds_, strict=True)},
-        "lexicon_share": {t: float(x) for t, x in zip(ls.themes, clf.blend_, strict=True)},
-        "cv": {"macro_f1": cv["model"]["macro_f1"], "micro_f1": cv["model"]["micro_f1"],
-               "lexicon_macro_f1": cv["lexicon"]["macro_f1"], "folds": cv["folds"],
-               "by_lang": {g: v["model"]["macro_f1"] for g, v in cv["by_lang"].items()},
-               "cross_lingual": {k: v["macro_f1"] for k, v in cv["cross_lingual"].items()}},
-    })
+    reg.save_meta(
+        "themes",
+        model_id,
+        {
+            "method": "classifier",
+            "labels": labels_path,
+            "pipeline": _pipeline_version(),
+            "data_hash": ls.hash,
+            "documents": len(ls.docs),
+            "themes": ls.themes,
+            "params": {**clf.get_params()},
+            "seed": clf.seed,
+            "thresholds": {t: float(x) for t, x in zip(ls.themes, clf.thresholds_, strict=True)},
+            "lexicon_share": {t: float(x) for t, x in zip(ls.themes, clf.blend_, strict=True)},
+            "cv": {
+                "macro_f1": cv["model"]["macro_f1"],
+                "micro_f1": cv["model"]["micro_f1"],
+                "lexicon_macro_f1": cv["lexicon"]["macro_f1"],
+                "folds": cv["folds"],
+                "by_lang": {g: v["model"]["macro_f1"] for g, v in cv["by_lang"].items()},
+                "cross_lingual": {k: v["macro_f1"] for k, v in cv["cross_lingual"].items()},
+            },
+        },
+    )
     return model_id
 
 
@@ -140,9 +181,14 @@ def decide_activation(new_id: str, registry: Registry, force: bool) -> tuple[boo
     note = "" if same_data else " (trained on different data: compare with care)"
     if new_f1 > cur_f1:
         registry.use("themes", new_id)
-        return True, f"activated {new_id}: macro-F1 {new_f1:.3f} beats the active {cur.id} ({cur_f1:.3f}){note}"
-    return False, (f"kept the active model {cur.id} (macro-F1 {cur_f1:.3f} >= {new_f1:.3f}){note}; "
-                   f"use --activate or `govtext models use {new_id}` to switch")
+        return (
+            True,
+            f"activated {new_id}: macro-F1 {new_f1:.3f} beats the active {cur.id} ({cur_f1:.3f}){note}",
+        )
+    return False, (
+        f"kept the active model {cur.id} (macro-F1 {cur_f1:.3f} >= {new_f1:.3f}){note}; "
+        f"use --activate or `govtext models use {new_id}` to switch"
+    )
 
 
 def training_report(cv: dict[str, Any]) -> list[dict[str, Any]]:
@@ -150,8 +196,18 @@ def training_report(cv: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for t, m in cv["model"]["per_theme"].items():
         lx = cv["lexicon"]["per_theme"][t]
-        rows.append({"theme": t, "support": m["support"], "precision": m["precision"], "recall": m["recall"],
-                     "f1": m["f1"], "lexicon_p": lx["precision"], "lexicon_r": lx["recall"], "lexicon_f1": lx["f1"]})
+        rows.append(
+            {
+                "theme": t,
+                "support": m["support"],
+                "precision": m["precision"],
+                "recall": m["recall"],
+                "f1": m["f1"],
+                "lexicon_p": lx["precision"],
+                "lexicon_r": lx["recall"],
+                "lexicon_f1": lx["f1"],
+            }
+        )
     return rows
 
 

@@ -16,6 +16,19 @@ from pipeline.topics.fit import (
 from pipeline.topics.prepare import MIN_DOCS, PARTS, prepare
 
 __all__ = [
-    "DEFAULT_ENGINE", "ENGINES", "MIN_DOCS", "PARTS", "FitResult", "TooSmall", "UpdateResult", "compare",
-    "export", "fit", "fit_for_run", "load", "prepare", "show", "update",
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "MIN_DOCS",
+    "PARTS",
+    "FitResult",
+    "TooSmall",
+    "UpdateResult",
+    "compare",
+    "export",
+    "fit",
+    "fit_for_run",
+    "load",
+    "prepare",
+    "show",
+    "update",
 ]

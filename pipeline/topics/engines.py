@@ -40,8 +40,15 @@ class TomotopyEngine:
 
     name = "tomotopy"
 
-    def __init__(self, dictionary: Dictionary, k: int, seed: int, iterations: int = 1000,
-                 alpha: float = 0.1, eta: float = 0.01):
+    def __init__(
+        self,
+        dictionary: Dictionary,
+        k: int,
+        seed: int,
+        iterations: int = 1000,
+        alpha: float = 0.1,
+        eta: float = 0.01,
+    ):
         self.dictionary, self.k, self.seed = dictionary, k, seed
         self.iterations, self.alpha, self.eta = iterations, alpha, eta
         self.model = None
@@ -50,8 +57,9 @@ class TomotopyEngine:
     def _new(self):
         import tomotopy as tp
 
-        return tp.LDAModel(tw=tp.TermWeight.ONE, min_cf=0, rm_top=0, k=self.k, alpha=self.alpha,
-                           eta=self.eta, seed=self.seed)
+        return tp.LDAModel(
+            tw=tp.TermWeight.ONE, min_cf=0, rm_top=0, k=self.k, alpha=self.alpha, eta=self.eta, seed=self.seed
+        )
 
     def fit(self, texts: list[list[str]]) -> None:
         import tomotopy as tp
@@ -99,9 +107,19 @@ class TomotopyEngine:
 
     def save(self, folder: Path) -> None:
         self.model.save(str(folder / "tomotopy.bin"), full=True)
-        (folder / "engine.json").write_text(json.dumps(
-            {"engine": self.name, "k": self.k, "seed": self.seed, "iterations": self.iterations,
-             "alpha": self.alpha, "eta": self.eta}), "utf-8")
+        (folder / "engine.json").write_text(
+            json.dumps(
+                {
+                    "engine": self.name,
+                    "k": self.k,
+                    "seed": self.seed,
+                    "iterations": self.iterations,
+                    "alpha": self.alpha,
+                    "eta": self.eta,
+                }
+            ),
+            "utf-8",
+        )
 
     @classmethod
     def load(cls, folder: Path, dictionary: Dictionary) -> TomotopyEngine:
@@ -129,9 +147,17 @@ class GensimEngine:
 
         self._train_bow = [self.dictionary.doc2bow(t) for t in texts]
         self.model = LdaModel(
-            corpus=self._train_bow, id2word=self.dictionary, num_topics=self.k, random_state=self.seed,
-            passes=self.passes, iterations=self.iterations, alpha="auto", eta="auto",
-            chunksize=2000, eval_every=None, update_every=1,
+            corpus=self._train_bow,
+            id2word=self.dictionary,
+            num_topics=self.k,
+            random_state=self.seed,
+            passes=self.passes,
+            iterations=self.iterations,
+            alpha="auto",
+            eta="auto",
+            chunksize=2000,
+            eval_every=None,
+            update_every=1,
         )
 
     def topic_terms(self, topic: int, n: int = 30) -> list[tuple[str, float]]:
@@ -163,9 +189,18 @@ class GensimEngine:
 
     def save(self, folder: Path) -> None:
         self.model.save(str(folder / "gensim_lda"))
-        (folder / "engine.json").write_text(json.dumps(
-            {"engine": self.name, "k": self.k, "seed": self.seed, "passes": self.passes,
-             "iterations": self.iterations}), "utf-8")
+        (folder / "engine.json").write_text(
+            json.dumps(
+                {
+                    "engine": self.name,
+                    "k": self.k,
+                    "seed": self.seed,
+                    "passes": self.passes,
+                    "iterations": self.iterations,
+                }
+            ),
+            "utf-8",
+        )
 
     @classmethod
     def load(cls, folder: Path, dictionary: Dictionary) -> GensimEngine:

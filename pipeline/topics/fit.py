@@ -75,9 +75,14 @@ def input_hash(store: Store, spec: dict[str, Any]) -> str:
     """
     kinds = PARTS[spec.get("parts", "all")]
     items = [json.dumps(spec, sort_keys=True), stop_list_signature()]
-    items += [f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}" for r in store.conn.execute(
-        "SELECT d.id, d.year, p.kind, p.norm FROM documents d JOIN parts p ON p.doc_id = d.id"
-        f" WHERE p.kind IN ({','.join('?' * len(kinds))}) ORDER BY d.id, p.seq", kinds)]
+    items += [
+        f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}"
+        for r in store.conn.execute(
+            "SELECT d.id, d.year, p.kind, p.norm FROM documents d JOIN parts p ON p.doc_id = d.id"
+            f" WHERE p.kind IN ({','.join('?' * len(kinds))}) ORDER BY d.id, p.seq",
+            kinds,
+        )
+    ]
     return data_hash(items)
 
 
@@ -97,8 +102,13 @@ def parse_k(k: str | int) -> int | None:
     return value
 
 
-def describe(engine: Engine, p: Prepared, weights: np.ndarray, taxonomy: Path | None = None,
-             tags: dict[str, set[str]] | None = None) -> list[dict[str, Any]]:
+def describe(
+    engine: Engine,
+    p: Prepared,
+    weights: np.ndarray,
+    taxonomy: Path | None = None,
+    tags: dict[str, set[str]] | None = None,
+) -> list[dict[str, Any]]:
     """Per topic: top terms (overall and per language), label, linked theme, prevalence by year/language.
 
     tags (document id -> themes) link topics to themes through their documents (see link.py).
@@ -119,19 +129,27 @@ def describe(engine: Engine, p: Prepared, weights: np.ndarray, taxonomy: Path | 
                 by_lang[lang].append(vocab[j])
         prevalence = {
             str(int(y)): round(float(weights[years == y, t].mean()), 4)
-            for y in sorted(set(years.tolist())) if y != -1
+            for y in sorted(set(years.tolist()))
+            if y != -1
         }
-        by_doc_lang = {lang: round(float(weights[langs == lang, t].mean()), 4)
-                       for lang in sorted(set(p.langs))}
-        out.append({
-            "topic": t,
-            "terms": terms,
-            "label": label([w for w, _ in terms]),
-            "theme": links[t].theme,
-            "weight": round(float(weights[:, t].mean()), 5) if len(weights) else 0.0,
-            "meta": {"terms_by_lang": by_lang, "prevalence_by_year": prevalence,
-                     "prevalence_by_lang": by_doc_lang, "theme_link": links[t].as_meta()},
-        })
+        by_doc_lang = {
+            lang: round(float(weights[langs == lang, t].mean()), 4) for lang in sorted(set(p.langs))
+        }
+        out.append(
+            {
+                "topic": t,
+                "terms": terms,
+                "label": label([w for w, _ in terms]),
+                "theme": links[t].theme,
+                "weight": round(float(weights[:, t].mean()), 5) if len(weights) else 0.0,
+                "meta": {
+                    "terms_by_lang": by_lang,
+                    "prevalence_by_year": prevalence,
+                    "prevalence_by_lang": by_doc_lang,
+                    "theme_link": links[t].as_meta(),
+                },
+            }
+        )
     return out
 
 
@@ -159,8 +177,15 @@ def fit(
     if len(p) < MIN_DOCS:
         raise TooSmall(f"{len(p)} documents with content terms, need at least {MIN_DOCS}")
     if k_fixed is None:
-        model, curve = sweep(engine, p.texts, p.dictionary, k_range(k_min, k_max, k_step, len(p)), seed,
-                             progress=progress, **params)
+        model, curve = sweep(
+            engine,
+            p.texts,
+            p.dictionary,
+            k_range(k_min, k_max, k_step, len(p)),
+            seed,
+            progress=progress,
+            **params,
+        )
         best = next(pt for pt in curve if pt.k == model.k)
         c_v, npmi = best.c_v, best.npmi
     else:
@@ -178,8 +203,16 @@ def fit(
         p.phrases.save(str(folder / "phrases.gensim"))
     model.save(folder)
     (folder / "topics.json").write_text(json.dumps(topics, ensure_ascii=False, indent=1), "utf-8")
-    spec = {"engine": engine, "k": str(k), "seed": seed, "parts": parts, "k_min": k_min, "k_max": k_max,
-            "k_step": k_step, **params}
+    spec = {
+        "engine": engine,
+        "k": str(k),
+        "seed": seed,
+        "parts": parts,
+        "k_min": k_min,
+        "k_max": k_max,
+        "k_step": k_step,
+        **params,
+    }
     meta = {
         "params": {**spec, "k_chosen": model.k},
         "seed": seed,
@@ -190,16 +223,30 @@ def fit(
         "vocabulary": len(p.dictionary),
         "metrics": {"c_v": round(c_v, 4), "npmi": round(npmi, 4)},
         # what the metrics were computed on: the prepared training documents, top TOP_N terms
-        "coherence": {"top_n": TOP_N, "windows": WINDOW, "texts": "training documents", "docs": len(p),
-                      "tokens": sum(map(len, p.texts))},
+        "coherence": {
+            "top_n": TOP_N,
+            "windows": WINDOW,
+            "texts": "training documents",
+            "docs": len(p),
+            "tokens": sum(map(len, p.texts)),
+        },
         "curve": [pt.__dict__ for pt in curve],
         "updates": [],
     }
     reg.save_meta("topics", model_id, meta)
     reg.use("topics", model_id)
     storage.save_model(store, model_id, str(folder.resolve()), meta, topics, p.doc_ids, weights)
-    return FitResult(model_id, engine, model.k, len(p), round(c_v, 4), round(npmi, 4), curve, topics,
-                     round(time.perf_counter() - t0, 2))
+    return FitResult(
+        model_id,
+        engine,
+        model.k,
+        len(p),
+        round(c_v, 4),
+        round(npmi, 4),
+        curve,
+        topics,
+        round(time.perf_counter() - t0, 2),
+    )
 
 
 def load(folder: Path) -> LoadedModel:
@@ -251,8 +298,10 @@ def update(store: Store, registry: Registry | None = None) -> UpdateResult:
         weights = m.engine.infer(p_new.texts)
         storage.add_doc_topics(store, m.id, p_new.doc_ids, weights)
     meta = dict(m.meta)
-    meta["updates"] = [*meta.get("updates", []), {"at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                                                 "new_docs": len(p_new), "model_changed": changed}]
+    meta["updates"] = [
+        *meta.get("updates", []),
+        {"at": time.strftime("%Y-%m-%dT%H:%M:%S"), "new_docs": len(p_new), "model_changed": changed},
+    ]
     meta["n_docs"] = meta.get("n_docs", 0) + len(p_new)
     reg = registry or Registry(m.folder.parent.parent)
     reg.save_meta("topics", m.id, {k: v for k, v in meta.items() if k not in ("kind", "id", "versions")})
@@ -268,10 +317,17 @@ def show(store: Store, model_id: str | None = None, n_terms: int = 10) -> list[d
     if not rows:
         raise ValueError(f"no topics stored for model {mid!r}")
     return [
-        {"topic": r["topic"], "terms": [t for t, _ in r["terms"][:n_terms]], "label": r["label"],
-         "theme": r["theme"], "weight": r["weight"], "terms_by_lang": r["meta"].get("terms_by_lang", {}),
-         "prevalence_by_year": r["meta"].get("prevalence_by_year", {}),
-         "theme_link": r["meta"].get("theme_link", {}), "model": mid}
+        {
+            "topic": r["topic"],
+            "terms": [t for t, _ in r["terms"][:n_terms]],
+            "label": r["label"],
+            "theme": r["theme"],
+            "weight": r["weight"],
+            "terms_by_lang": r["meta"].get("terms_by_lang", {}),
+            "prevalence_by_year": r["meta"].get("prevalence_by_year", {}),
+            "theme_link": r["meta"].get("theme_link", {}),
+            "model": mid,
+        }
         for r in rows
     ]
 
@@ -302,13 +358,28 @@ def compare(store: Store, old_id: str, new_id: str | None = None) -> list[dict[s
         status = "same" if sim >= 0.8 else "changed" if sim >= 0.3 else "new"
         if status != "new":
             matched.add(j)
-        rows.append({"topic": r["topic"], "label": r["label"], "status": status,
-                     "old_topic": old[j]["topic"] if status != "new" else None,
-                     "old_label": old[j]["label"] if status != "new" else None, "similarity": round(sim, 3)})
+        rows.append(
+            {
+                "topic": r["topic"],
+                "label": r["label"],
+                "status": status,
+                "old_topic": old[j]["topic"] if status != "new" else None,
+                "old_label": old[j]["label"] if status != "new" else None,
+                "similarity": round(sim, 3),
+            }
+        )
     for j, o in enumerate(old):
         if j not in matched:
-            rows.append({"topic": None, "label": None, "status": "gone", "old_topic": o["topic"],
-                         "old_label": o["label"], "similarity": None})
+            rows.append(
+                {
+                    "topic": None,
+                    "label": None,
+                    "status": "gone",
+                    "old_topic": o["topic"],
+                    "old_label": o["label"],
+                    "similarity": None,
+                }
+            )
     return rows
 
 
@@ -351,8 +422,15 @@ def fit_for_run(store: Store, cfg: Any) -> str:
     except ValueError as e:
         return f"skipped: {e}"
     spec_k = "auto" if k is None else str(k)
-    spec = {"engine": DEFAULT_ENGINE, "k": spec_k, "seed": cfg.seed, "parts": "all", "k_min": 5, "k_max": 30,
-            "k_step": 5}
+    spec = {
+        "engine": DEFAULT_ENGINE,
+        "k": spec_k,
+        "seed": cfg.seed,
+        "parts": "all",
+        "k_min": 5,
+        "k_max": 30,
+        "k_step": 5,
+    }
     row = storage.active_model(store)
     if row is not None and not row["meta"].get("updates"):
         params = row["meta"].get("params", {})

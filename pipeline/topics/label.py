@@ -45,16 +45,21 @@ def theme_terms(themes: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     try:
         from pipeline.nlp import normalise
     except ImportError:  # nlp not there yet: lowercase surface words
+
         def normalise(text: str, lang: str | None) -> list[str]:  # type: ignore[misc]
             return text.lower().split()
+
     out: dict[str, dict[str, float]] = {}
     for th in themes:
         terms: dict[str, float] = {}
         for lang in ("en", "id"):
             for entry in th.get(f"terms_{lang}", []):
                 # a term is a string or {"term", "weight"} (weight 1 unless the taxonomy says otherwise)
-                term, weight = (entry["term"], float(entry.get("weight", 1.0))) if isinstance(entry, dict) \
+                term, weight = (
+                    (entry["term"], float(entry.get("weight", 1.0)))
+                    if isinstance(entry, dict)
                     else (entry, 1.0)
+                )
                 words = content_tokens(" ".join(normalise(term, lang)))
                 if len(words) == 1:
                     terms[words[0]] = max(terms.get(words[0], 0.0), weight)
@@ -66,8 +71,12 @@ def theme_terms(themes: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     return out
 
 
-def nearest_themes(topic_term: np.ndarray, token2id: dict[str, int], themes: list[dict[str, Any]],
-                   prevalence: np.ndarray | None = None) -> list[ThemeLink]:
+def nearest_themes(
+    topic_term: np.ndarray,
+    token2id: dict[str, int],
+    themes: list[dict[str, Any]],
+    prevalence: np.ndarray | None = None,
+) -> list[ThemeLink]:
     """The fallback when no document is tagged: the theme whose seed terms a topic uses most,
     compared with how much the corpus as a whole uses them.
 
@@ -100,7 +109,13 @@ def nearest_themes(topic_term: np.ndarray, token2id: dict[str, int], themes: lis
         for j, th in enumerate(ids):
             lift = float(row[j] / base[j]) if base[j] > 0 else 0.0
             if row[j] >= MIN_THEME_MASS and lift >= MIN_LIFT:
-                passed.append({"theme": th, "mass": round(float(row[j]), 4), "lift": round(lift, 3),
-                               "_rank": float(row[j]) * np.log(lift)})
+                passed.append(
+                    {
+                        "theme": th,
+                        "mass": round(float(row[j]), 4),
+                        "lift": round(lift, 3),
+                        "_rank": float(row[j]) * np.log(lift),
+                    }
+                )
         out.append(best_link(passed, "seed_terms", "mass", "mass"))
     return out

@@ -42,8 +42,13 @@ class ThemeLink:
     candidates: list[dict[str, Any]] = field(default_factory=list)  # every theme that passed, best first
 
     def as_meta(self) -> dict[str, Any]:
-        return {"method": self.method, "share": round(self.share, 4), "lift": round(self.lift, 3),
-                "support": round(self.support, 3), "candidates": self.candidates}
+        return {
+            "method": self.method,
+            "share": round(self.share, 4),
+            "lift": round(self.lift, 3),
+            "support": round(self.support, 3),
+            "candidates": self.candidates,
+        }
 
 
 def best_link(passed: list[dict[str, Any]], method: str, share_key: str, support_key: str) -> ThemeLink:
@@ -90,15 +95,28 @@ def link_by_tags(weights: np.ndarray, themes: Sequence[str], tagged: np.ndarray)
             sd = math.sqrt(n * b * (1 - b)) or 1e-12
             z = (s - n * b) / sd
             if s >= MIN_SUPPORT and share >= MIN_SHARE and lift >= MIN_LIFT and z >= MIN_Z:
-                passed.append({"theme": theme, "share": round(share, 4), "lift": round(lift, 3),
-                               "support": round(s, 2), "z": round(z, 2), "_rank": s * math.log(lift)})
+                passed.append(
+                    {
+                        "theme": theme,
+                        "share": round(share, 4),
+                        "lift": round(lift, 3),
+                        "support": round(s, 2),
+                        "z": round(z, 2),
+                        "_rank": s * math.log(lift),
+                    }
+                )
         out.append(best_link(passed, "tags", "share", "support"))
     return out
 
 
-def link_topics(weights: np.ndarray, doc_ids: Sequence[str], tags: Mapping[str, set[str]],
-                topic_term: np.ndarray, token2id: Mapping[str, int], taxonomy: list[dict[str, Any]]
-                ) -> list[ThemeLink]:
+def link_topics(
+    weights: np.ndarray,
+    doc_ids: Sequence[str],
+    tags: Mapping[str, set[str]],
+    topic_term: np.ndarray,
+    token2id: Mapping[str, int],
+    taxonomy: list[dict[str, Any]],
+) -> list[ThemeLink]:
     """Tags when any modelled document has one; else the taxonomy's seed terms; else no theme."""
     themes, y = tag_matrix(doc_ids, tags)
     if themes:
@@ -107,5 +125,7 @@ def link_topics(weights: np.ndarray, doc_ids: Sequence[str], tags: Mapping[str, 
 
     if not taxonomy:
         return [ThemeLink(None, "none") for _ in range(topic_term.shape[0])]
-    prevalence = weights.mean(axis=0) if len(weights) else np.full(topic_term.shape[0], 1 / topic_term.shape[0])
+    prevalence = (
+        weights.mean(axis=0) if len(weights) else np.full(topic_term.shape[0], 1 / topic_term.shape[0])
+    )
     return nearest_themes(topic_term, dict(token2id), taxonomy, prevalence)

@@ -29,7 +29,8 @@ MIN_DOCS = 30  # below this LDA has nothing to separate; topics step says so ins
 _DATA = Path(__file__).resolve().parent.parent / "data"
 # Normal forms that survive the package lists yet say nothing about a subject in abstracts.
 # Indonesian items are Sastrawi stems as they appear in parts.norm (e.g. "laku" from "dilakukan").
-_EXTRA_STOPS = frozenset("""
+_EXTRA_STOPS = frozenset(
+    """
     laku dapat tingkat hasil guna milik adanya ada tahun juga sangat baik lebih banyak faktor
     pengaruh pengaruhi hubung kait upaya bentuk proses cara kondisi jenis dasar sebut tentang
     perlu salah satu masing aspek sisi kali tetap nilai jumlah besar kecil tinggi rendah
@@ -40,7 +41,8 @@ _EXTRA_STOPS = frozenset("""
     jurnal journal abstract abstrak keyword kata kunci
     process problem value time increase need area include important support term effect
     factor role relate relationship significant significantly suggest argue
-""".split())
+""".split()
+)
 _TOKEN_OK = re.compile(r"^[^\W\d_][\w\-]*$", re.UNICODE)
 
 
@@ -103,8 +105,9 @@ def content_tokens(norm: str) -> list[str]:
     return [t for t in norm.split() if len(t) > 2 and t not in stops and _TOKEN_OK.match(t)]
 
 
-def load_documents(store: Store, parts: str = "all", doc_ids: set[str] | None = None
-                   ) -> tuple[list[str], list[list[str]], list[list[str]], list[str], list[int | None]]:
+def load_documents(
+    store: Store, parts: str = "all", doc_ids: set[str] | None = None
+) -> tuple[list[str], list[list[str]], list[list[str]], list[str], list[int | None]]:
     """(ids, tokens per doc, token languages per doc, main language, year) in id order."""
     if parts not in PARTS:
         raise ValueError(f"unknown --parts {parts!r}: use one of {', '.join(PARTS)}")
@@ -180,8 +183,13 @@ def term_languages(texts: list[list[str]], tlangs: list[list[str]]) -> dict[str,
     return {t: max(sorted(c), key=c.__getitem__) for t, c in counts.items()}
 
 
-def prepare(store: Store, parts: str = "all", doc_ids: set[str] | None = None,
-            phrases: FrozenPhrases | None = None, dictionary: Dictionary | None = None) -> Prepared:
+def prepare(
+    store: Store,
+    parts: str = "all",
+    doc_ids: set[str] | None = None,
+    phrases: FrozenPhrases | None = None,
+    dictionary: Dictionary | None = None,
+) -> Prepared:
     """Load, phrase and filter the stored corpus. Pass phrases/dictionary to reuse a fitted model's."""
     ids, raw, tlangs, main, years = load_documents(store, parts, doc_ids)
     tl = term_languages(raw, tlangs)
@@ -197,7 +205,11 @@ def prepare(store: Store, parts: str = "all", doc_ids: set[str] | None = None,
         if t not in tl:
             tl[t] = tl.get(t.split("_", 1)[0], "other")
     return Prepared(
-        doc_ids=[ids[i] for i in keep], texts=[texts[i] for i in keep], langs=[main[i] for i in keep],
-        years=[years[i] for i in keep], dictionary=dictionary, phrases=phrases,
+        doc_ids=[ids[i] for i in keep],
+        texts=[texts[i] for i in keep],
+        langs=[main[i] for i in keep],
+        years=[years[i] for i in keep],
+        dictionary=dictionary,
+        phrases=phrases,
         term_langs={t: tl[t] for t in vocab},
     )

@@ -26,16 +26,24 @@ class Point:
     seconds: float
 
 
-def coherence(topics: list[list[str]], texts: list[list[str]], dictionary: Dictionary,
-              measure: str = "c_v") -> float:
+def coherence(
+    topics: list[list[str]], texts: list[list[str]], dictionary: Dictionary, measure: str = "c_v"
+) -> float:
     """gensim CoherenceModel (c_v or c_npmi) of the topics' top terms, on the given documents."""
     from gensim.models.coherencemodel import CoherenceModel
 
     topics = [t for t in topics if len(t) >= 2]
     if not topics:
         return float("nan")
-    cm = CoherenceModel(topics=topics, texts=texts, dictionary=dictionary, coherence=measure,
-                        processes=1, topn=max(len(t) for t in topics), window_size=WINDOW.get(measure))
+    cm = CoherenceModel(
+        topics=topics,
+        texts=texts,
+        dictionary=dictionary,
+        coherence=measure,
+        processes=1,
+        topn=max(len(t) for t in topics),
+        window_size=WINDOW.get(measure),
+    )
     return float(cm.get_coherence())
 
 
@@ -54,13 +62,14 @@ def shuffled(texts: list[list[str]], seed: int) -> list[list[str]]:
     random.Random(seed).shuffle(pool)
     out, i = [], 0
     for t in texts:
-        out.append(pool[i:i + len(t)])
+        out.append(pool[i : i + len(t)])
         i += len(t)
     return out
 
 
-def floor(engine_name: str, texts: list[list[str]], dictionary: Dictionary, k: int, seed: int,
-          **params: int) -> tuple[float, float]:
+def floor(
+    engine_name: str, texts: list[list[str]], dictionary: Dictionary, k: int, seed: int, **params: int
+) -> tuple[float, float]:
     """Coherence (on the real documents) of a model fitted on shuffled documents: the no-structure floor."""
     e = make_engine(engine_name, dictionary, k, seed, **params)
     e.fit(shuffled(texts, seed))
@@ -76,9 +85,15 @@ def k_range(k_min: int, k_max: int, k_step: int, n_docs: int) -> list[int]:
     return ks or [min(k_min, cap)]
 
 
-def sweep(engine_name: str, texts: list[list[str]], dictionary: Dictionary, ks: list[int], seed: int,
-          progress: Callable[[Point], None] | None = None, **params: int
-          ) -> tuple[Engine, list[Point]]:
+def sweep(
+    engine_name: str,
+    texts: list[list[str]],
+    dictionary: Dictionary,
+    ks: list[int],
+    seed: int,
+    progress: Callable[[Point], None] | None = None,
+    **params: int,
+) -> tuple[Engine, list[Point]]:
     """Fit every k, keep the model with the best c_v (ties: the smaller k)."""
     best: Engine | None = None
     best_cv = -np.inf

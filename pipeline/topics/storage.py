@@ -24,10 +24,19 @@ def active_model(store: Store) -> dict[str, Any] | None:
 
 
 def model_row(store: Store, model_id: str) -> dict[str, Any] | None:
-    r = store.conn.execute("SELECT id, path, meta, active FROM models WHERE id = ? AND kind = 'topics'",
-                           (model_id,)).fetchone()
-    return None if r is None else {"id": r["id"], "path": r["path"], "meta": json.loads(r["meta"] or "{}"),
-                                   "active": bool(r["active"])}
+    r = store.conn.execute(
+        "SELECT id, path, meta, active FROM models WHERE id = ? AND kind = 'topics'", (model_id,)
+    ).fetchone()
+    return (
+        None
+        if r is None
+        else {
+            "id": r["id"],
+            "path": r["path"],
+            "meta": json.loads(r["meta"] or "{}"),
+            "active": bool(r["active"]),
+        }
+    )
 
 
 def _doc_rows(model_id: str, doc_ids: Sequence[str], weights: np.ndarray) -> list[tuple]:
@@ -40,14 +49,28 @@ def _doc_rows(model_id: str, doc_ids: Sequence[str], weights: np.ndarray) -> lis
 
 def _topic_rows(model_id: str, topics: list[dict[str, Any]]) -> list[tuple]:
     return [
-        (model_id, t["topic"], t["label"], t["theme"], json.dumps(t["terms"], ensure_ascii=False),
-         t["weight"], json.dumps(t["meta"], ensure_ascii=False))
+        (
+            model_id,
+            t["topic"],
+            t["label"],
+            t["theme"],
+            json.dumps(t["terms"], ensure_ascii=False),
+            t["weight"],
+            json.dumps(t["meta"], ensure_ascii=False),
+        )
         for t in topics
     ]
 
 
-def save_model(store: Store, model_id: str, path: str, meta: dict[str, Any], topics: list[dict[str, Any]],
-               doc_ids: Sequence[str], weights: np.ndarray) -> None:
+def save_model(
+    store: Store,
+    model_id: str,
+    path: str,
+    meta: dict[str, Any],
+    topics: list[dict[str, Any]],
+    doc_ids: Sequence[str],
+    weights: np.ndarray,
+) -> None:
     """Topics, document weights and the models row of a new model, made the active one, at once."""
     with store.transaction() as c:
         c.execute("DELETE FROM topics WHERE model = ?", (model_id,))
@@ -55,13 +78,17 @@ def save_model(store: Store, model_id: str, path: str, meta: dict[str, Any], top
         c.executemany("INSERT INTO topics VALUES (?, ?, ?, ?, ?, ?, ?)", _topic_rows(model_id, topics))
         c.executemany("INSERT INTO doc_topics VALUES (?, ?, ?, ?)", _doc_rows(model_id, doc_ids, weights))
         c.execute("UPDATE models SET active = 0 WHERE kind = 'topics'")
-        c.execute("INSERT OR REPLACE INTO models (id, kind, created, path, meta, active) VALUES (?, 'topics', ?, ?, ?, 1)",
-                  (model_id, time.strftime("%Y-%m-%dT%H:%M:%S"), path, json.dumps(meta, default=str)))
+        c.execute(
+            "INSERT OR REPLACE INTO models (id, kind, created, path, meta, active) VALUES (?, 'topics', ?, ?, ?, 1)",
+            (model_id, time.strftime("%Y-%m-%dT%H:%M:%S"), path, json.dumps(meta, default=str)),
+        )
 
 
 def add_doc_topics(store: Store, model_id: str, doc_ids: Sequence[str], weights: np.ndarray) -> None:
     with store.transaction() as c:
-        c.executemany("DELETE FROM doc_topics WHERE model = ? AND doc_id = ?", [(model_id, d) for d in doc_ids])
+        c.executemany(
+            "DELETE FROM doc_topics WHERE model = ? AND doc_id = ?", [(model_id, d) for d in doc_ids]
+        )
         c.executemany("INSERT INTO doc_topics VALUES (?, ?, ?, ?)", _doc_rows(model_id, doc_ids, weights))
 
 
@@ -73,7 +100,10 @@ def replace_topics(store: Store, model_id: str, topics: list[dict[str, Any]], me
 
 
 def modelled_doc_ids(store: Store, model_id: str) -> set[str]:
-    return {r[0] for r in store.conn.execute("SELECT DISTINCT doc_id FROM doc_topics WHERE model = ?", (model_id,))}
+    return {
+        r[0]
+        for r in store.conn.execute("SELECT DISTINCT doc_id FROM doc_topics WHERE model = ?", (model_id,))
+    }
 
 
 def all_doc_ids(store: Store) -> set[str]:
@@ -90,10 +120,18 @@ def doc_tags(store: Store) -> dict[str, set[str]]:
 
 def topics_of(store: Store, model_id: str) -> list[dict[str, Any]]:
     rows = store.conn.execute(
-        "SELECT topic, label, theme, terms, weight, meta FROM topics WHERE model = ? ORDER BY topic", (model_id,))
+        "SELECT topic, label, theme, terms, weight, meta FROM topics WHERE model = ? ORDER BY topic",
+        (model_id,),
+    )
     return [
-        {"topic": r["topic"], "label": r["label"], "theme": r["theme"], "terms": json.loads(r["terms"] or "[]"),
-         "weight": r["weight"], "meta": json.loads(r["meta"] or "{}")}
+        {
+            "topic": r["topic"],
+            "label": r["label"],
+            "theme": r["theme"],
+            "terms": json.loads(r["terms"] or "[]"),
+            "weight": r["weight"],
+            "meta": json.loads(r["meta"] or "{}"),
+        }
         for r in rows
     ]
 
@@ -103,7 +141,8 @@ def doc_topic_matrix(store: Store, model_id: str, k: int) -> tuple[list[str], np
     index: dict[str, int] = {}
     cells = []
     for doc_id, topic, w in store.conn.execute(
-            "SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? ORDER BY doc_id", (model_id,)):
+        "SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? ORDER BY doc_id", (model_id,)
+    ):
         if doc_id not in index:
             index[doc_id] = len(ids)
             ids.append(doc_id)
