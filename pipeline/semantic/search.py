@@ -1,0 +1,202 @@
+"""Similar documents, semantic search and hybrid search over stored document vectors.
+
+Brute force: the vectors of one encoder are one float32 matrix (100,000 documents x 384 is
+150 MB), kept per process while the stored vectors do not change, and a query is one
+matrix-vector product. Filters are the document-level ones of full-text search.
+
+Hybrid search fuses two rankings by reciprocal rank fusion (score = sum of 1 / (k + rank)): BM25
+over any of the query's words, and the semantic ranking. RRF needs no score calibration between
+the two, which have nothing in common.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pipeline.semantic.encoders import DEFAULT_MAX_TOKENS, Encoder, EncoderError, load_encoder, parse_spec
+from pipeline.store import Store
+
+RRF_K = 60
+HYBRID_DEPTH = 100  # documents taken from each ranking before fusion
+SNIPPET_CHARS = 200
+
+_MATRICES: dict[tuple[str, str], tuple[tuple[int, int], list[str], np.ndarray]] = {}
+_ENCODERS: dict[tuple[str, int], Encoder] = {}
+
+
+class NoVectors(EncoderError):
+    """The corpus has no vectors (of the encoder asked for)."""
+
+
+def corpus_encoder(store: Store, encoder: str | None = None) -> str:
+    """The encoder id to search with: the one asked for, else the one with most vectors here."""
+    have = [e["encoder"] for e in store.vector_encoders()]
+    if encoder is not None:
+        wanted = parse_spec(encoder).id
+        if wanted not in have:
+            raise NoVectors(f"{store.path}: no vectors of encoder {wanted} (run `govtext embed` first)")
+        return wanted
+    if not have:
+        raise NoVectors(f"{store.path}: no document vectors yet (run `govtext embed` first)")
+    return have[0]
+
+
+def corpus_vectors(store: Store, encoder: str) -> tuple[list[str], np.ndarray]:
+    """(ids, matrix) of an encoder's vectors, cached while they are unchanged."""
+    key = (str(store.path.resolve()), encoder)
+    stamp = store.vectors_stamp(encoder)
+    hit = _MATRICES.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1], hit[2]
+    ids, matrix = store.vectors(encoder)
+    _MATRICES[key] = (stamp, ids, matrix)
+    return ids, matrix
+
+
+def query_encoder(encoder: str, max_tokens: int = DEFAULT_MAX_TOKENS) -> Encoder:
+    key = (encoder, max_tokens)
+    if key not in _ENCODERS:
+        _ENCODERS[key] = load_encoder(parse_spec(encoder, max_tokens))
+    return _ENCODERS[key]
+
+
+def _rank(
+    ids: list[str],
+    matrix: np.ndarray,
+    q: np.ndarray,
+    allowed: set[str] | None,
+    exclude: set[str],
+    limit: int,
+) -> list[tuple[str, float]]:
+    scores = matrix @ q
+    if allowed is not None or exclude:
+        keep = np.fromiter(
+            ((allowed is None or i in allowed) and i not in exclude for i in ids), dtype=bool, count=len(ids)
+        )
+        scores = np.where(keep, scores, -np.inf)
+    k = min(limit, int(np.isfinite(scores).sum()))
+    if k <= 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(ids[i], float(scores[i])) for i in top]
+
+
+def _rows(
+    store: Store, ranked: list[tuple[str, float]], snippets: dict[str, str] | None = None
+) -> list[dict]:
+    info = store.doc_summaries([d for d, _ in ranked])
+    out = []
+    for doc_id, score in ranked:
+        d = info.get(doc_id)
+        if d is None:  # a vector whose document was removed since it was loaded
+            continue
+        snippet = (snippets or {}).get(doc_id) or _snippet(d["abstract"])
+        out.append(
+            {
+                "id": d["id"],
+                "source_id": d["source_id"],
+                "path": d["path"],
+                "title": d["title"],
+                "year": d["year"],
+                "langs": d["langs"],
+                "snippet": snippet,
+                "score": round(score, 4),
+                "kind": None,
+            }
+        )
+    return out
+
+
+def _snippet(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def similar(
+    store: Store,
+    ref: str,
+    *,
+    encoder: str | None = None,
+    limit: int = 10,
+    lang: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    theme: str | None = None,
+    topic: int | None = None,
+    source: str | None = None,
+) -> list[dict[str, Any]]:
+    """The documents closest to one document (by id, id prefix, source id or path), best first;
+    score is the cosine similarity. Needs no encoder: only the stored vectors."""
+    doc_id = store.resolve_id(ref)
+    if doc_id is None:
+        raise ValueError(f"no document {ref!r} in {store.path}")
+    enc = corpus_encoder(store, encoder)
+    _, mine = store.vectors(enc, [doc_id])
+    if not len(mine):
+        raise NoVectors(f"document {doc_id[:12]} has no vector of {enc} (run `govtext embed` first)")
+    ids, matrix = corpus_vectors(store, enc)
+    allowed = store.filter_doc_ids(
+        lang=lang, year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source
+    )
+    return _rows(store, _rank(ids, matrix, mine[0], allowed, {doc_id}, limit))
+
+
+def semantic_search(
+    store: Store,
+    text: str,
+    *,
+    encoder: str | None = None,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    limit: int = 20,
+    lang: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    theme: str | None = None,
+    topic: int | None = None,
+    source: str | None = None,
+) -> list[dict[str, Any]]:
+    """Documents closest in meaning to a free text, in any language; score is the cosine."""
+    if not text.strip():
+        raise ValueError("empty search text")
+    enc = corpus_encoder(store, encoder)
+    ids, matrix = corpus_vectors(store, enc)
+    q = query_encoder(enc, max_tokens).embed_query(text)
+    allowed = store.filter_doc_ids(
+        lang=lang, year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source
+    )
+    return _rows(store, _rank(ids, matrix, q, allowed, set(), limit))
+
+
+def rrf(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of ranked id lists, best first (ties: first seen)."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, doc_id in enumerate(ranking, 1):
+            scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def hybrid_search(
+    store: Store,
+    text: str,
+    *,
+    encoder: str | None = None,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    limit: int = 20,
+    depth: int = HYBRID_DEPTH,
+    **filters: Any,
+) -> list[dict[str, Any]]:
+    """BM25 over any of the words and semantic search, fused by reciprocal rank (see the module)."""
+    from pipeline.query import _mark_norm_matches, any_words_match
+
+    depth = max(depth, limit)
+    semantic = semantic_search(store, text, encoder=encoder, max_tokens=max_tokens, limit=depth, **filters)
+    lexical = store.search(any_words_match(text), limit=depth, **filters)
+    if any("[" not in (r["snippet"] or "") for r in lexical):
+        _mark_norm_matches(text, lexical)
+    fused = rrf([[r["id"] for r in lexical], [r["id"] for r in semantic]])[:limit]
+    snippets = {r["id"]: r["snippet"] for r in lexical if r["snippet"]}
+    return _rows(store, [(d, s) for d, s in fused], snippets)
