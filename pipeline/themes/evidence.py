@@ -10,7 +10,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pipeline.document import Document
+from pipeline.document import Document, Part
+from pipeline.themes.names import company_spans, without_company_names
 from pipeline.themes.taxonomy import Taxonomy
 
 # Parts that say what a document is about; body text of a long PDF is read but weighs less.
@@ -36,6 +37,15 @@ def _index(tax: Taxonomy) -> dict[str, list[tuple[str, tuple[str, ...], float]]]
 _INDEX_CACHE: dict[str, dict] = {}
 
 
+def _terms(part: Part) -> list[str]:
+    """The part's normal forms, without the words of company names (pipeline.themes.names)."""
+    if company_spans(part.text):
+        from pipeline.nlp import normalise
+
+        return normalise(without_company_names(part.text), part.lang)
+    return part.norm.split()
+
+
 def collect(doc: Document, tax: Taxonomy) -> Evidence:
     idx = _INDEX_CACHE.get(tax.source)
     if idx is None:
@@ -44,9 +54,7 @@ def collect(doc: Document, tax: Taxonomy) -> Evidence:
     # Each language's abstract and keywords are counted apart: a bilingual abstract says the same
     # thing twice and must not get twice the evidence (zone_totals takes the larger of the two).
     streams = [
-        (f"{_ZONES[p.kind]}:{p.lang or '?'}", p.norm.split())
-        for p in doc.parts
-        if p.kind in _ZONES and p.norm
+        (f"{_ZONES[p.kind]}:{p.lang or '?'}", _terms(p)) for p in doc.parts if p.kind in _ZONES and p.norm
     ]
     if not any(z.startswith("keywords") for z, _ in streams):
         streams += [(f"keywords:{k.lang or '?'}", k.norm.split()) for k in doc.keywords if k.norm]
