@@ -65,10 +65,10 @@ def suggest(
     taken: Counter[str] = Counter()
     max_sim = np.zeros(len(pool))
     group_seen: Counter[tuple[str, int]] = Counter()
-    for _ in range(n):
+    while len(picked) < min(n, len(pool)):
         best, best_value = -1, -np.inf
         for k, i in enumerate(pool):
-            if i in picked or taken[langs[i]] >= quota.get(langs[i], n):
+            if i in picked or (quota and taken[langs[i]] >= quota.get(langs[i], n)):
                 continue
             if vectors is not None:
                 penalty = max_sim[k]
