@@ -36,14 +36,15 @@ models_app = typer.Typer(help="The model registry: list models, choose the activ
 app.add_typer(models_app, name="models")
 
 
-def _load(labels: Path, db: Path, sources_root: Path | None, taxonomy: Path | None):  # noqa: ANN202
+def _load(labels: Path, db: str, sources_root: Path | None, taxonomy: Path | None):  # noqa: ANN202
+    from pipeline.store import is_url
     from pipeline.themes.labels import read_labels, resolve
     from pipeline.themes.taxonomy import load_taxonomy
     from pipeline.themes.train import labelled_set
 
     tax = load_taxonomy(taxonomy)
     rows = read_labels(labels, tax)
-    store = open_store(db) if db.exists() else None
+    store = open_store(db) if is_url(db) or Path(db).exists() else None
     with console.status(f"reading {len(rows)} labelled documents"):
         docs = resolve(rows, labels, store=store, sources_root=sources_root)
         ls = labelled_set(docs, [r.themes for r in rows], tax)
@@ -194,11 +195,10 @@ def tag(
     models: ModelsDir = None,
 ) -> None:
     """Re-tag the stored corpus with the active themes model (or the lexicon), without re-extracting."""
-    from pipeline.store import Store
     from pipeline.themes.tagger import active_tagger, tags_for
 
     tagger = active_tagger(taxonomy, _registry(models))
-    store = Store(db, create=False)
+    store = open_store(db, readonly=False)
     n = tagged = 0
     batch: list = []
     with store.run_lock(), console.status("tagging"):
@@ -228,26 +228,45 @@ def tag(
 @handle_errors
 def models_list(
     kind: Annotated[str | None, typer.Option(help="themes or topics.")] = None,
+    db: DbOption = DEFAULT_DB_PATH,
     models: ModelsDir = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """Every model in the registry with its metrics; the active one is marked."""
+    """Every model with its metrics (themes: the registry; topics: the corpus); the active one is marked."""
+    _check_kind(kind)
     rows = []
-    for m in _registry(models).list(kind):
-        cv = m.meta.get("cv", {})
-        rows.append(
-            {
-                "kind": m.kind,
-                "id": m.id,
-                "active": m.active,
-                "created": m.meta.get("created"),
-                "documents": m.meta.get("documents"),
-                "seed": m.meta.get("seed"),
-                "macro_f1": cv.get("macro_f1", m.meta.get("coherence")),
-                "data_hash": m.meta.get("data_hash"),
-            }
-        )
+    if kind in (None, "themes"):
+        for m in _registry(models).list("themes"):
+            rows.append(_model_row("themes", m.id, m.active, m.meta))
+    if kind in (None, "topics") and _corpus_exists(db):
+        for r in open_store(db).model_rows("topics"):
+            rows.append(_model_row("topics", r["id"], r["active"], r["meta"]))
     emit(rows, format, ["kind", "id", "active", "created", "documents", "seed", "macro_f1", "data_hash"])
+
+
+def _check_kind(kind: str | None) -> None:
+    if kind not in (None, "themes", "topics"):
+        raise CliError(f"unknown model kind {kind!r}: use themes or topics")
+
+
+def _corpus_exists(db: str) -> bool:
+    from pipeline.store import is_url
+
+    return is_url(db) or Path(db).exists()
+
+
+def _model_row(kind: str, model_id: str, active: bool, meta: dict[str, Any]) -> dict[str, Any]:
+    cv = meta.get("cv", {})
+    return {
+        "kind": kind,
+        "id": model_id,
+        "active": active,
+        "created": meta.get("created"),
+        "documents": meta.get("documents", meta.get("n_docs")),
+        "seed": meta.get("seed"),
+        "macro_f1": cv.get("macro_f1", meta.get("metrics", {}).get("c_v")),
+        "data_hash": meta.get("data_hash"),
+    }
 
 
 @models_app.command("use")
@@ -255,18 +274,32 @@ def models_list(
 def models_use(
     model_id: Annotated[str, typer.Argument(help="The model id (see `govtext models list`), or 'none'.")],
     kind: Annotated[str, typer.Option(help="themes or topics.")] = "themes",
+    db: DbOption = DEFAULT_DB_PATH,
     models: ModelsDir = None,
 ) -> None:
-    """Make a model the active one of its kind ('none': back to the lexicon for themes)."""
-    reg = _registry(models)
-    if model_id == "none":
-        reg.use(kind, None)
+    """Make a model the active one of its kind ('none': back to the lexicon for themes).
+
+    Topic models belong to a corpus: `--kind topics` switches the model that `query --topic`, `stats`,
+    `show` and `export` of that corpus (--db) use."""
+    _check_kind(kind)
+    chosen = None if model_id == "none" else model_id
+    if kind == "topics":
+        store = open_store(db, readonly=False)
+        if chosen is not None and store.model_row(chosen, "topics") is None:
+            raise CliError(
+                f"no topics model {chosen!r} in {store.location} (see `govtext models list --db ...`)"
+            )
+        store.set_active_model("topics", chosen)
+    else:
+        try:
+            _registry(models).use(kind, chosen)
+        except ValueError as e:
+            raise CliError(str(e)) from None
+    if chosen is None:
         console.print(f"no active {kind} model", highlight=False)
-        return
-    try:
-        reg.use(kind, model_id)
-    except ValueError as e:
-        raise CliError(str(e)) from None
-    console.print(
-        f"active {kind} model: {model_id}; run `govtext tag` to re-tag the stored corpus", highlight=False
-    )
+    elif kind == "themes":
+        console.print(
+            f"active themes model: {chosen}; run `govtext tag` to re-tag the stored corpus", highlight=False
+        )
+    else:
+        console.print(f"active topics model: {chosen}", highlight=False)

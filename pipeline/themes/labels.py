@@ -144,7 +144,7 @@ def resolve(
             docs[r.line] = d
     if missing:
         r = missing[0]
-        where = f"in {store.path}" if store is not None else "(no --db corpus given)"
+        where = f"in {store.location}" if store is not None else "(no --db corpus given)"
         extra = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
         raise LabelsError(f"{labels_path}:{r.line}: unknown document {r.ref!r} {where}{extra}")
     return [docs[r.line] for r in rows]
