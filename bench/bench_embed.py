@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_ingest import _tree_rss_mb  # noqa: E402
 
 from pipeline.document import Document, Part  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from pipeline.store import open_store  # noqa: E402
 
 CORPORA = ROOT.parent / "shared" / "corpora"
 QUERIES = [
@@ -82,9 +82,9 @@ def _records(n: int) -> list[dict]:
 
 
 def _embed_once(db: Path, tokens: int, workers: int) -> dict:
-    store = Store(db)
-    with store.transaction() as c:
-        c.execute("DELETE FROM vectors")
+    store = open_store(db)
+    with store.transaction():
+        store.select("DELETE FROM vectors RETURNING doc_id")
     store.close()
     cmd = [
         sys.executable,
@@ -155,7 +155,7 @@ def build_query_corpus(db: Path, size: int) -> None:
     texts = [(r.get("title") or "", r.get("abstract") or "", r.get("lang") or "en") for r in recs]
     base = _base_vectors()
     rng = np.random.default_rng(42)
-    store = Store(db)
+    store = open_store(db)
     batch, vecs = [], []
     for i in range(size):
         title, abstract, lang = texts[i % len(texts)]
@@ -189,7 +189,7 @@ def part_query(a: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         build_query_corpus(cache, a.size)
         print(f"built {cache} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    store = Store(cache, readonly=True)
+    store = open_store(cache, readonly=True)
     t0 = time.perf_counter()
     semantic_search(store, "start-up query", limit=10)
     startup = time.perf_counter() - t0

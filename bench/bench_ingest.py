@@ -59,7 +59,7 @@ def child(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT))
     from pipeline.config import load_config
     from pipeline.ingest import ingest
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     first: list[float] = []
     ready: list[float] = []
@@ -71,7 +71,7 @@ def child(args: argparse.Namespace) -> None:
             first.append(time.time() - launched)
 
     cfg = load_config({"db": args.db, "workers": args.workers})
-    with Store(args.db) as store:
+    with open_store(args.db) as store:
         t = time.time()
         summary = ingest([Path(p) for p in args.paths], cfg, store, progress=progress)
         done = time.time()
@@ -222,7 +222,7 @@ def stage_breakdown(paths: list[Path], db: Path) -> None:
     from pipeline.ingest import BATCH
     from pipeline.readers import ReadOptions, get_reader
     from pipeline.stages import default_stages, pipeline_version
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     cfg = Config(db=db, workers=1)
     t = time.perf_counter()
@@ -252,7 +252,7 @@ def stage_breakdown(paths: list[Path], db: Path) -> None:
         timing["pickle"] = time.perf_counter() - t
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-        with Store(db) as store:
+        with open_store(db) as store:
             t = time.perf_counter()
             for i in range(0, len(out), 256):
                 batch = out[i : i + 256]
@@ -277,11 +277,11 @@ def profile_run(paths: list[Path], db: Path, out: str) -> None:
     sys.path.insert(0, str(ROOT))
     from pipeline.config import Config
     from pipeline.ingest import ingest
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    with Store(db) as store:
+    with open_store(db) as store:
         prof = cProfile.Profile()
         prof.enable()
         ingest(paths, Config(db=db, workers=1), store)

@@ -115,7 +115,7 @@ def _records() -> list[dict]:
 def build(db: Path, n_docs: int, seed: int = 7) -> None:
     from pipeline.document import Document, Part, Tag
     from pipeline.nlp import normalise_many
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     t0 = time.perf_counter()
     recs = _records()
@@ -137,7 +137,7 @@ def build(db: Path, n_docs: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     if db.exists():
         db.unlink()
-    store = Store(db)
+    store = open_store(db)
     store.conn.execute("PRAGMA synchronous = OFF")
     batch: list[Document] = []
     for i in range(n_docs):
@@ -215,9 +215,9 @@ def bench_queries(db: Path, repeats: int = 5) -> dict:
     import os
 
     from pipeline import query as q
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
-    store = Store(db, readonly=True)
+    store = open_store(db, readonly=True)
     for text, kw in QUERIES:  # warm-up: page cache, nlp tables
         q.search(store, text, **kw)
     runs: dict[str, list[float]] = {}
@@ -280,10 +280,10 @@ def bench_cli(db: Path, runs: int = 5) -> dict:
 
 def bench_report(db: Path, out: Path) -> dict:
     from pipeline.report import write_report
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
     t0 = time.perf_counter()
-    info = write_report(Store(db, readonly=True), out)
+    info = write_report(open_store(db, readonly=True), out)
     return {
         "report_s": round(time.perf_counter() - t0, 2),
         "charts": info["charts"],

@@ -54,7 +54,7 @@ def _reset_peak() -> bool:
 
 
 def one(db: str, engine: str, k: int, scale: int, seed: int, floor: bool, sweep: bool) -> dict:
-    from pipeline.store import Store
+    from pipeline.store import open_store
     from pipeline.topics.engines import make_engine
     from pipeline.topics.prepare import prepare
     from pipeline.topics.select import floor as shuffled_floor
@@ -62,7 +62,7 @@ def one(db: str, engine: str, k: int, scale: int, seed: int, floor: bool, sweep:
     from pipeline.topics.select import sweep as k_sweep
 
     t0 = time.perf_counter()
-    p = prepare(Store(db, readonly=True))
+    p = prepare(open_store(db, readonly=True))
     prep_s = time.perf_counter() - t0
     texts = p.texts * scale
     import gc

@@ -36,19 +36,19 @@ from _vectors import cached_vectors  # noqa: E402
 
 from pipeline.config import Config  # noqa: E402
 from pipeline.ingest import ingest  # noqa: E402
-from pipeline.query import any_words_match, similar  # noqa: E402
+from pipeline.query import any_words_match, search_node, similar  # noqa: E402
 from pipeline.semantic.embed import encoder_version  # noqa: E402
 from pipeline.semantic.encoders import parse_spec  # noqa: E402
 from pipeline.semantic.inputs import input_hash, text_of_parts  # noqa: E402
 from pipeline.semantic.search import rrf  # noqa: E402
-from pipeline.store import Store  # noqa: E402
+from pipeline.store import Store, open_store  # noqa: E402
 
 CORPORA = ROOT.parent / "shared" / "corpora"
 MIN_CHARS = 200  # an "abstract" shorter than this is a stub, not a translation to find
 
 
 def _quiet_ingest(paths: list[Path], db: Path) -> Store:
-    store = Store(db)
+    store = open_store(db)
     ingest(paths, Config(db=db, workers=2), store)
     return store
 
@@ -113,7 +113,9 @@ def evaluate(store: Store, encoder: str) -> dict[str, dict[str, float]]:
         t0 = time.perf_counter()
         sem = [r["id"] for r in similar(store, doc_id, encoder=encoder, limit=100)]
         t1 = time.perf_counter()
-        bm = [r["id"] for r in store.search(any_words_match(text), limit=101) if r["id"] != doc_id][:100]
+        bm = [r["id"] for r in search_node(store, any_words_match(text), limit=101) if r["id"] != doc_id][
+            :100
+        ]
         t2 = time.perf_counter()
         timings["semantic"].append(t1 - t0)
         timings["bm25"].append(t2 - t1)

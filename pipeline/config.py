@@ -8,13 +8,13 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DB = Path("outputs") / "corpus.db"
+DEFAULT_DB = "outputs/corpus.db"  # a path, or a postgresql:// URL
 CONFIG_FILE = "govtext.toml"
 
 
 @dataclass
 class Config:
-    db: Path = DEFAULT_DB
+    db: str = DEFAULT_DB
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     time_limit: float = 120.0  # seconds per file
     ocr: str = "auto"  # auto | off | force
@@ -51,7 +51,9 @@ def load_config(overrides: dict[str, Any] | None = None, file: Path | None = Non
     for key, value in values.items():
         if key not in known:
             raise ValueError(f"{path}: unknown setting {key!r}")
-        if key in ("db", "taxonomy", "report") and value is not None:
+        if key == "db" and value is not None:
+            value = str(value)
+        elif key in ("taxonomy", "report") and value is not None:
             value = Path(value)
         setattr(cfg, key, value)
     cfg.workers = max(1, int(cfg.workers))

@@ -277,10 +277,10 @@ def ingest(
         if res.fatal:
             fatal[path] = res.fatal
         produced[path] |= res.produced_ids
-        elsewhere = store.stored_elsewhere(res.docs, pv)
-        new = [d for d in res.docs if d.id not in elsewhere]
-        summary.duplicates += len(res.docs) - len(new)
-        store.write_documents(new, pv, run)
+        wrote = store.write_documents(res.docs, pv, run)
+        written = set(wrote.written)
+        new = [d for d in res.docs if d.id in written]
+        summary.duplicates += wrote.duplicates
         summary.documents_new += len(new)
         summary.documents_skipped += len(res.unit.skip_ids & res.produced_ids)
         for d in new:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-KINDS = ("themes", "topics")
+KINDS = ("themes",)  # topic models belong to a corpus: they live in its store
 
 
 def default_root() -> Path:
@@ -39,7 +39,7 @@ class ModelInfo:
     active: bool = False
 
 
-def _versions() -> dict[str, str]:
+def library_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {}
@@ -82,7 +82,7 @@ class Registry:
             "kind": kind,
             "id": model_id,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "versions": _versions(),
+            "versions": library_versions(),
             **meta,
         }
         (path / "model.json").write_text(json.dumps(full, indent=2, ensure_ascii=False, default=str), "utf-8")

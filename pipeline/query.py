@@ -1,111 +1,58 @@
 """The query API shared by the CLI, exports, reports and notebooks.
 
-User queries use FTS5 syntax (phrases, AND/OR/NOT, prefix*). Every plain term and phrase is
-widened to its normalised forms in both languages and matched against the ``norm`` column as
-well as the surface ``text``, so ``kemitraan`` finds documents that only say ``mitra`` and
-``partnerships`` finds ``partnership``. User text never builds SQL: it only becomes an FTS
-expression passed as a parameter.
+A user query (words, "phrases", prefix*, AND/OR/NOT, NEAR) is parsed once into the store's
+neutral form (``pipeline.store.match``); every plain word and phrase is widened to its normal
+forms in both languages, looked for in the normalised text as well as the surface text, so
+``kemitraan`` finds documents that only say ``mitra`` and ``partnerships`` finds
+``partnership``. Each backend renders the tree in its own search language; user text never
+builds SQL. Snippets are made here, the same for every backend.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from pipeline.store import QuerySyntaxError, Store
+from pipeline.store import Filters, QuerySyntaxError, Store
+from pipeline.store.match import Near, Node, Or, Words, parse, positive_words, tokens
 
-_TOKEN = re.compile(r'"[^"]*"|\(|\)|[^\s()"]+')
-_OPERATORS = {"AND", "OR", "NOT"}
+SNIPPET_WORDS = 16
+_CONTEXT = 3  # words of context kept before the first match of a snippet
+_NORM_SCAN = 3000  # words of a part normalised to find a match made through the norm column
+_TOKEN = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
-def _variants(term: str) -> list[str]:
-    try:
-        from pipeline.nlp import query_variants
-    except ImportError:  # pragma: no cover - nlp is part of the package
-        return []
-    return sorted(v for v in query_variants(term) if v and v != term)
+def _word_variants(term: str) -> list[str]:
+    from pipeline.nlp import query_variants
+
+    return sorted(query_variants(term))
 
 
 def _phrase_norms(phrase: str) -> list[str]:
-    try:
-        from pipeline.nlp import normalise
-    except ImportError:  # pragma: no cover
-        return []
-    out = {" ".join(normalise(phrase, lang)) for lang in ("id", "en")}
-    return sorted(p for p in out if p and p != phrase)
+    from pipeline.nlp import normalise
+
+    return sorted({" ".join(normalise(phrase, lang)) for lang in ("id", "en")})
 
 
-def _quote(s: str) -> str:
-    return '"' + s.replace('"', '""') + '"'
+def parse_query(text: str, widen: bool = True) -> Node:
+    """The neutral parsed form of a user query; ``widen``: also look for the normal forms."""
+    if widen:
+        return parse(text, _word_variants, _phrase_norms)
+    return parse(text)
 
 
-def build_match(query: str) -> str:
-    """Translate a user query into a stem-aware FTS5 expression over the text and norm columns."""
-    if query.count('"') % 2:
-        raise QuerySyntaxError("invalid search query: unbalanced double quote")
-    depth = 0
-    out: list[str] = []
-    tokens = _TOKEN.findall(query)
-    if not tokens:
-        raise QuerySyntaxError("invalid search query: empty")
-    if "NEAR" in query:
-        # NEAR groups cannot take per-term alternatives; match them on the surface text as written.
-        return "{text norm} : (" + query + ")"
-    for tok in tokens:
-        if tok == "(":
-            depth += 1
-            out.append(tok)
-        elif tok == ")":
-            depth -= 1
-            if depth < 0:
-                raise QuerySyntaxError("invalid search query: unbalanced parenthesis")
-            out.append(tok)
-        elif tok in _OPERATORS:
-            out.append(tok)
-        elif tok.startswith('"'):
-            phrase = tok[1:-1].strip().lower()
-            if not phrase:
-                continue
-            alts = [f"{{text norm}} : {_quote(phrase)}"] + [
-                f"norm : {_quote(n)}" for n in _phrase_norms(phrase)
-            ]
-            out.append("(" + " OR ".join(alts) + ")")
-        elif tok.endswith("*") and len(tok) > 1:
-            stem = tok.rstrip("*").lower()
-            out.append(f"{{text norm}} : {_quote(stem)}*")
-        else:
-            term = tok.lower()
-            alts = [f"{{text norm}} : {_quote(term)}"] + [f"norm : {_quote(v)}" for v in _variants(term)]
-            out.append("(" + " OR ".join(alts) + ")" if len(alts) > 1 else alts[0])
-    if depth != 0:
-        raise QuerySyntaxError("invalid search query: unbalanced parenthesis")
-    if out and out[-1] in _OPERATORS or out and out[0] in {"AND", "OR"}:
-        raise QuerySyntaxError(f"invalid search query: {query!r} starts or ends with an operator")
-    # FTS5 rejects an implicit AND before a column filter that follows a group ("(a OR b) {c} : d"),
-    # so adjacent operands are joined explicitly.
-    joined: list[str] = []
-    for tok in out:
-        if (
-            joined
-            and joined[-1] not in _OPERATORS
-            and joined[-1] != "("
-            and tok not in _OPERATORS
-            and tok != ")"
-        ):
-            joined.append("AND")
-        joined.append(tok)
-    return " ".join(joined)
-
-
-def any_words_match(text: str, max_terms: int = 100) -> str:
-    """An FTS5 expression matching any content word of a free text by its normal forms, in both
-    languages: plain bag-of-words BM25 (the lexical half of hybrid search)."""
+def any_words_match(text: str, max_terms: int = 100) -> Node:
+    """A query matching any content word of a free text by its normal forms, in both languages:
+    plain bag-of-words BM25 (the lexical half of hybrid search)."""
     from pipeline.nlp import content_terms_many
 
     terms = dict.fromkeys(t for ts in content_terms_many([text, text], ["id", "en"]) for t in ts)
     if not terms:
         raise QuerySyntaxError(f"invalid search query: no words to search for in {text[:40]!r}")
-    return " OR ".join(f"norm : {_quote(t)}" for t in list(terms)[:max_terms])
+    words = tuple(Words(t, norm_only=True) for t in list(terms)[:max_terms])
+    return words[0] if len(words) == 1 else Or(words)
 
 
 def search(
@@ -130,8 +77,8 @@ def search(
     the last two need vectors (``govtext embed``), see pipeline.semantic.search.
 
     ``topic``: documents whose dominant topic in the active topic model is this one; ``source``: a
-    source file or a folder (path prefix). The snippet marks matches as ``[word]``; a part found
-    only through its normal forms (``kemitraan`` -> "mitra") is marked word by word here."""
+    source file or a folder (path prefix). The snippet marks matches as ``[word]``, also words
+    found only through their normal forms (``kemitraan`` -> "mitra")."""
     if mode != "fts":
         from pipeline.semantic import search as semantic
 
@@ -144,59 +91,29 @@ def search(
             lang=lang, year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source
         )
         return fn(store, text, limit=limit, **filters)
-    rows = store.search(
-        build_match(text),
-        lang=lang,
-        year_from=year_from,
-        year_to=year_to,
-        theme=theme,
-        topic=topic,
-        source=source,
-        kinds=kinds,
-        limit=limit,
-    )
-    if any("[" not in (r["snippet"] or "") for r in rows):
-        _mark_norm_matches(text, rows)
-    return rows
+    filters = Filters(year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
+    return search_node(store, parse_query(text), lang=lang, filters=filters, kinds=kinds, limit=limit)
 
 
-def _mark_norm_matches(text: str, rows: list[dict[str, Any]]) -> None:
-    from pipeline.explore.kwic import Term, compile_term, find_spans
-
-    terms: list[Term] = []
-    for tok in _TOKEN.findall(text):
-        if tok in _OPERATORS or tok in "()":
-            continue
-        try:
-            terms.append(compile_term(tok))
-        except ValueError:
-            continue
-    if not terms:
-        return
-    from pipeline.nlp import normalise_many
-
-    word = re.compile(r"\w+(?:[-'’]\w+)*")
-    for r in rows:
-        snip = r["snippet"] or ""
-        if "[" in snip:
-            continue
-        matches = list(word.finditer(snip))
-        words = [m.group() for m in matches]
-        # The snippet does not say its part's language: try the words under both.
-        per_lang = [normalise_many(words, [lang] * len(words)) for lang in ("en", "id")] if words else []
-        marked = set()
-        for t in terms:
-            for ns in per_lang:
-                for a, b in find_spans(t, words, ns):
-                    marked.update(range(a, b))
-        if not marked:
-            continue
-        pieces, at = [], 0
-        for i, m in enumerate(matches):
-            if i in marked:
-                pieces.append(snip[at : m.start()] + "[" + m.group() + "]")
-                at = m.end()
-        r["snippet"] = "".join(pieces) + snip[at:]
+def search_node(
+    store: Store,
+    node: Node,
+    *,
+    lang: str | None = None,
+    filters: Filters | None = None,
+    kinds: Sequence[str] | None = None,
+    limit: int = 20,
+) -> list[dict[str, Any]]:
+    """``search`` for a query already parsed (``parse_query``, ``any_words_match``)."""
+    rows = store.search(node, lang=lang, filters=filters, kinds=kinds, limit=limit)
+    return [
+        {
+            "id": r["id"], "source_id": r["source_id"], "path": r["path"], "title": r["title"], "year": r["year"],
+            "langs": r["langs"], "snippet": snippet(r["text"], r["lang"], node), "score": r["score"],
+            "kind": r["kind"],
+        }
+        for r in rows
+    ]  # fmt: skip
 
 
 def similar(store: Store, ref: str, **options: Any) -> list[dict[str, Any]]:
@@ -213,3 +130,87 @@ def show(store: Store, ref: str) -> dict[str, Any] | None:
         return None
     doc = store.get_document(doc_id)
     return doc.to_dict() if doc else None
+
+
+# -- snippets ------------------------------------------------------------------------------------
+def snippet(text: str, lang: str | None, node: Node, size: int = SNIPPET_WORDS) -> str:
+    """About ``size`` words of a part around its best cluster of matches, matches as ``[word]``,
+    ``…`` where the text was cut."""
+    terms = positive_words(node)
+    words = list(_TOKEN.finditer(text))
+    marked = _surface_marks(words, terms)
+    if not marked:
+        # Matched through the normalised text only: find the words whose normal forms match.
+        words = list(_WORD.finditer(text))
+        marked = _norm_marks(words[:_NORM_SCAN], lang, terms)
+    if not words:
+        return ""
+    start = _window(sorted(marked), len(words), size)
+    end = min(len(words), start + size)
+    out = ["…" if start > 0 else ""]
+    at = words[start].start()
+    for i in range(start, end):
+        m = words[i]
+        if i in marked:
+            out.append(text[at : m.start()] + "[" + m.group() + "]")
+            at = m.end()
+    out.append(text[at : words[end - 1].end()])
+    if end < len(words):
+        out.append("…")
+    return " ".join("".join(out).split())
+
+
+def _window(marks: Sequence[int], n: int, size: int) -> int:
+    """Where the snippet starts: the window holding the most matches, a few words before the first."""
+    if not marks:
+        return 0
+    best, best_count = 0, -1
+    j = 0
+    for i, m in enumerate(marks):
+        start = max(0, min(m - _CONTEXT, n - size))
+        j = max(j, i)
+        while j + 1 < len(marks) and marks[j + 1] < start + size:
+            j += 1
+        count = j - i + 1
+        if count > best_count:
+            best, best_count = start, count
+    return best
+
+
+def _fold(s: str) -> str:
+    return "".join(tokens(s))
+
+
+def _surface_marks(words: list[re.Match], terms: list[Words | Near]) -> set[int]:
+    folded = [_fold(m.group()) for m in words]
+    marked: set[int] = set()
+    for t in terms:
+        seqs = [tokens(p) for p in (t.phrases if isinstance(t, Near) else () if t.norm_only else (t.text,))]
+        prefix = isinstance(t, Words) and t.prefix
+        for seq in seqs:
+            k = len(seq)
+            for i in range(len(folded) - k + 1):
+                if folded[i : i + k - 1] == seq[:-1] and (
+                    folded[i + k - 1].startswith(seq[-1]) if prefix else folded[i + k - 1] == seq[-1]
+                ):
+                    marked.update(range(i, i + k))
+    return marked
+
+
+def _norm_marks(words: list[re.Match], lang: str | None, terms: list[Words | Near]) -> set[int]:
+    from pipeline.explore.kwic import Term, find_spans
+    from pipeline.nlp import normalise_many
+
+    wanted = [t for t in terms if isinstance(t, Words) and not t.prefix and t.norms]
+    if not wanted or not words:
+        return set()
+    surface = [m.group() for m in words]
+    langs = [lang] if lang in ("id", "en") else ["id", "en"]
+    marked: set[int] = set()
+    for lg in langs:
+        norms = normalise_many(surface, [lg] * len(surface))
+        for t in wanted:
+            seqs = {tuple(_WORD.findall(t.text))} | {tuple(n.split()) for n in t.norms}
+            for a, b in find_spans(Term(t.text, frozenset(s for s in seqs if s)), surface, norms):
+                marked.update(range(a, b))
+    return marked

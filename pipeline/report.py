@@ -365,7 +365,7 @@ def render(store: Store, title: str = "govtext corpus report") -> tuple[str, int
     page = (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head><body>'
-        f'<h1>{html.escape(title)}</h1><p class="muted">{html.escape(str(store.path))}</p>'
+        f'<h1>{html.escape(title)}</h1><p class="muted">{html.escape(str(store.location))}</p>'
         + "".join(sections)
         + "</body></html>\n"
     )
@@ -387,8 +387,15 @@ def write_report(store: Store, out: str | Path) -> dict[str, Any]:
     }
 
 
+def default_report_path(db: str) -> Path:
+    """report.html beside an SQLite corpus; under outputs/ for a corpus on a server."""
+    from pipeline.store import is_url
+
+    return Path("outputs") / "report.html" if is_url(db) else Path(db).with_name("report.html")
+
+
 def write_for_run(store: Store, cfg: Any) -> str:
     """The `govtext run` step: the report beside the database unless cfg.report says otherwise."""
-    out = Path(cfg.report) if getattr(cfg, "report", None) else Path(cfg.db).with_name("report.html")
+    out = Path(cfg.report) if getattr(cfg, "report", None) else default_report_path(cfg.db)
     info = write_report(store, out)
     return f"wrote {out} ({info['documents']} documents, {info['charts']} charts)"

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config import load_config
 from pipeline.ingest import ingest
-from pipeline.store import Store
+from pipeline.store import open_store
 from tests.faults import check_sound, make_resume_corpus, signature
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ def corpus(tmp_path_factory):
     folder = tmp / "in"
     n = make_resume_corpus(folder, n_txt=80, n_jsonl=40, n_csv=20, seed=5)
     ref = tmp / "alone.db"
-    with Store(ref) as store:
+    with open_store(ref) as store:
         ingest([folder], load_config({"db": ref, "workers": 1, "ocr": "off"}), store)
     return folder, n, signature(ref), ref
 
@@ -176,7 +176,7 @@ def test_second_run_refuses_while_the_first_writes(corpus, tmp_path):
             if p.poll() is None:
                 p.kill()
     check_sound(db)
-    with Store(db, readonly=True) as s:
+    with open_store(db, readonly=True) as s:
         assert [r["status"] for r in s.runs()] == ["done"]  # the refused run left no trace
         assert s.errors() == []
     assert signature(db) == ref  # the same corpus as a run made alone

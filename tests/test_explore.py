@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import BACKENDS, fresh_pg_database
 from test_explore_corpus import DOCS, MODEL, TOPIC_WEIGHTS, build_corpus
 from typer.testing import CliRunner
 
@@ -15,18 +16,22 @@ from pipeline.cli import app
 from pipeline.explore import export, kwic, stats, theme_cooccurrence, topic_prevalence
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("explore") / "corpus.db"
-    build_corpus(path).close()
-    return path
+@pytest.fixture(scope="module", params=BACKENDS)
+def db(request, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The hand-made corpus, built once per backend."""
+    if request.param == "sqlite":
+        where = str(tmp_path_factory.mktemp("explore") / "corpus.db")
+    else:
+        where = fresh_pg_database(request.getfixturevalue("pg_server"))
+    build_corpus(where).close()
+    return where
 
 
 @pytest.fixture()
-def store(db: Path):
-    from pipeline.store import Store
+def store(db: str):
+    from pipeline.store import open_store
 
-    s = Store(db, readonly=True)
+    s = open_store(db, readonly=True)
     yield s
     s.close()
 
@@ -257,9 +262,9 @@ def test_explore_on_real_ingest(shared_corpora: Path, tmp_path: Path) -> None:
     db = tmp_path / "corpus.db"
     res = CliRunner().invoke(app, ["ingest", str(src), "--db", str(db), "--workers", "1"])
     assert res.exit_code == 0, res.output
-    from pipeline.store import Store
+    from pipeline.store import open_store
 
-    store = Store(db, readonly=True)
+    store = open_store(db, readonly=True)
     out = tmp_path / "all.jsonl"
     export(store, out, "jsonl")
     docs = [json.loads(line) for line in out.read_text("utf-8").splitlines()]

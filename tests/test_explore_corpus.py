@@ -6,11 +6,10 @@ known counts; a two-topic model. Imported by test_explore.py and test_report.py.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pipeline.document import Document, Keyword, Part, Tag
-from pipeline.store import Store
+from pipeline.store import Store, open_store
 
 MODEL = "topics-test"
 
@@ -133,30 +132,25 @@ TOPIC_WEIGHTS = {
 }
 
 
-def build_corpus(path: Path, topics: bool = True) -> Store:
+def build_corpus(db: str | Path, topics: bool = True) -> Store:
     from pipeline.nlp import process_many
 
-    store = Store(path)
+    store = open_store(db)
     docs = process_many([Document(**{**d.__dict__}) for d in DOCS])
     run = store.start_run("test", {}, {})
     store.write_documents(docs, "test", run)
     store.add_error("data/broken.pdf", "read", "no text layer", run)
     store.finish_run(run, "partial", {}, 0.1)
     if topics:
-        with store.transaction() as c:
-            c.execute("INSERT INTO models VALUES (?, 'topics', '2026-01-01', NULL, '{}', 1)", (MODEL,))
-            c.execute("INSERT INTO models VALUES ('topics-old', 'topics', '2025-01-01', NULL, '{}', 0)")
+        topic_rows = [
+            {"topic": t, "label": label, "theme": None, "terms": terms, "weight": 0.5, "meta": {}}
             for t, terms, label in (
                 (0, ["partnership", "mitra", "kota"], "partnerships"),
                 (1, ["corruption", "korupsi", "pengadaan"], "corruption"),
-            ):
-                c.execute(
-                    "INSERT INTO topics VALUES (?, ?, ?, NULL, ?, 0.5, '{}')",
-                    (MODEL, t, label, json.dumps(terms)),
-                )
-            for letter, ws in TOPIC_WEIGHTS.items():
-                for t, w in enumerate(ws):
-                    c.execute("INSERT INTO doc_topics VALUES (?, ?, ?, ?)", (letter * 8, MODEL, t, w))
-                # An inactive model's weights must never show.
-                c.execute("INSERT INTO doc_topics VALUES (?, 'topics-old', 5, 0.99)", (letter * 8,))
+            )
+        ]
+        # An inactive model's weights must never show.
+        store.save_topic_model("topics-old", {}, [], [(letter * 8, 5, 0.99) for letter in TOPIC_WEIGHTS])
+        weights = [(letter * 8, t, w) for letter, ws in TOPIC_WEIGHTS.items() for t, w in enumerate(ws)]
+        store.save_topic_model(MODEL, {}, topic_rows, weights)
     return store

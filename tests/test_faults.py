@@ -17,17 +17,17 @@ from pipeline import ingest as ingest_mod
 from pipeline.cli import app
 from pipeline.config import load_config
 from pipeline.ingest import ingest
-from pipeline.store import Store
+from pipeline.store import open_store
 from tests.faults import ABSTRACT_EN, ABSTRACT_ID, make_fault_corpus, running_as_root
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
 
-def _docs_by_path(db: Path) -> dict[str, list[sqlite3.Row]]:
-    with Store(db, readonly=True) as s:
+def _docs_by_path(db: Path) -> dict[str, list[dict]]:
+    with open_store(db, readonly=True) as s:
         out: dict[str, list] = {}
-        for r in s.conn.execute("SELECT id, path FROM documents"):
+        for r in s.select("SELECT id, path FROM documents ORDER BY id"):
             out.setdefault(r["path"], []).append(r)
         return out
 
@@ -56,7 +56,7 @@ def test_exit_code_1_when_some_files_failed(fault_run):
 
 def test_every_fault_has_one_clear_error_row_and_screen_line(fault_run):
     fc, db, r = fault_run
-    with Store(db, readonly=True) as s:
+    with open_store(db, readonly=True) as s:
         errors = s.errors()
     screen = r.stderr.splitlines()
     for name, f in fc.faults.items():
@@ -78,7 +78,7 @@ def test_every_good_file_is_stored_whole(fault_run):
     for path, n in [*fc.good.items(), (fc.vanishing, 1)]:
         assert len(docs.get(str(path), [])) == n, path
     assert sum(len(v) for v in docs.values()) == fc.n_good_docs + 1  # no document from a fault
-    with Store(db, readonly=True) as s:
+    with open_store(db, readonly=True) as s:
         c = s.conn
         assert (
             c.execute(
@@ -120,7 +120,7 @@ def test_rerun_adds_nothing_and_reports_discovery_faults_again(fault_run, tmp_pa
     before = _docs_by_path(copy)
     r = runner.invoke(app, ["ingest", str(fc.root), "--db", str(copy), "--workers", "1", "--ocr", "off"])
     assert r.exit_code == 1  # the symlink problems are still there
-    with Store(copy, readonly=True) as s:
+    with open_store(copy, readonly=True) as s:
         counts = s.runs()[-1]["counts"]
         errs = s.errors(run=s.runs()[-1]["id"])
     assert counts["documents_new"] == 0 and counts["files_done"] == 0
@@ -150,9 +150,9 @@ def _small(tmp_path: Path) -> tuple[Path, Path, Path]:
 
 
 def _check_victim(db: Path, victim: Path, stage: str) -> None:
-    with Store(db, readonly=True) as s:
+    with open_store(db, readonly=True) as s:
         errs = s.errors()
-        paths = {r[0] for r in s.conn.execute("SELECT path FROM documents")}
+        paths = {r["path"] for r in s.select("SELECT path FROM documents")}
         state = s.source_state(str(victim))
     assert len(errs) == 1 and errs[0]["path"] == str(victim) and errs[0]["stage"] == stage
     assert "cannot read file" in errs[0]["message"] and "No such file" in errs[0]["message"]
@@ -169,7 +169,7 @@ def test_file_deleted_between_discovery_and_reading(tmp_path, workers):
             victim.unlink()
 
     cfg = load_config({"db": db, "workers": workers})
-    with Store(db) as store:
+    with open_store(db) as store:
         s = ingest([folder], cfg, store, progress=progress)
     assert (s.files_done, s.files_failed, s.documents_new) == (2, 1, 2)
     _check_victim(db, victim, "read")
@@ -186,7 +186,7 @@ def test_file_deleted_between_listing_and_hashing(tmp_path, monkeypatch):
             yield item
 
     monkeypatch.setattr(ingest_mod, "walk", walk)
-    with Store(db) as store:
+    with open_store(db) as store:
         s = ingest([folder], load_config({"db": db, "workers": 1}), store)
     assert (s.files_done, s.files_failed) == (2, 1)
     _check_victim(db, victim, "discover")
@@ -202,7 +202,7 @@ def test_unreadable_file_mode_000(tmp_path):
     victim.chmod(0)
     r = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--workers", "1"])
     assert r.exit_code == 1
-    with Store(db, readonly=True) as s:
+    with open_store(db, readonly=True) as s:
         (e,) = s.errors()
     assert e["path"] == str(victim) and "Permission denied" in e["message"]
 
@@ -397,11 +397,11 @@ def test_labels_not_utf8(tmp_path):
     ],
 )
 def test_sql_in_user_text_is_only_text(small_db, args):
-    with Store(small_db, readonly=True) as s:
+    with open_store(small_db, readonly=True) as s:
         before = s.count()
     r = runner.invoke(app, [*args, "--db", str(small_db), "--format", "json"])
     assert r.exit_code in (0, 2) and "Traceback" not in r.output
     if r.exit_code == 0:  # nothing matches such text, and above all nothing ran as SQL
         assert json.loads(r.stdout) == []
-    with Store(small_db, readonly=True) as s:
+    with open_store(small_db, readonly=True) as s:
         assert s.count() == before == 1

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config import load_config
 from pipeline.ingest import ingest
-from pipeline.store import Store
+from pipeline.store import open_store
 
 ABSTRACT = """Kemitraan Pemerintah dan Swasta dalam Penyediaan Air Minum di Kabupaten Sleman
 Budi Santoso
@@ -52,7 +52,7 @@ def _folder(tmp_path: Path) -> Path:
 
 def _ingest(folder: Path, db: Path, workers: int = 1):
     cfg = load_config({"db": db, "workers": workers})
-    with Store(db) as store:
+    with open_store(db) as store:
         return ingest([folder], cfg, store)
 
 
@@ -60,7 +60,7 @@ def test_ingest_stores_documents_and_records_errors(tmp_path):
     folder, db = _folder(tmp_path), tmp_path / "c.db"
     s = _ingest(folder, db)
     assert (s.files_seen, s.files_done, s.documents_new, s.errors) == (2, 2, 4, 1)
-    with Store(db) as store:
+    with open_store(db) as store:
         errs = store.errors()
         assert len(errs) == 1 and errs[0]["stage"] == "read" and "line 2" in errs[0]["message"]
         assert errs[0]["path"].endswith("records.jsonl")
@@ -85,7 +85,7 @@ def test_rerun_does_no_work_and_changed_file_replaces_its_documents(tmp_path):
     (folder / "records.jsonl").write_text(json.dumps(RECORDS[0]) + "\n", encoding="utf-8")
     changed = _ingest(folder, db)
     assert changed.files_done == 1 and changed.documents_new == 0
-    with Store(db) as store:
+    with open_store(db) as store:
         assert store.count() == 2
         assert store.resolve_id("r2") is None
 
@@ -93,12 +93,12 @@ def test_rerun_does_no_work_and_changed_file_replaces_its_documents(tmp_path):
 def test_resume_skips_documents_already_stored(tmp_path):
     folder, db = _folder(tmp_path), tmp_path / "c.db"
     _ingest(folder, db)
-    with Store(db) as store:  # as if the run had died before marking the file done
+    with open_store(db) as store:  # as if the run had died before marking the file done
         store.conn.execute("DELETE FROM sources WHERE path LIKE '%records.jsonl'")
         store.conn.execute("DELETE FROM documents WHERE source_id = 'r3'")
     s = _ingest(folder, db)
     assert (s.documents_new, s.documents_skipped) == (1, 2)
-    with Store(db) as store:
+    with open_store(db) as store:
         assert store.count() == 4
 
 
@@ -106,7 +106,7 @@ def test_workers_give_the_same_corpus(tmp_path):
     folder = _folder(tmp_path)
     _ingest(folder, tmp_path / "one.db", workers=1)
     _ingest(folder, tmp_path / "two.db", workers=2)
-    with Store(tmp_path / "one.db") as a, Store(tmp_path / "two.db") as b:
+    with open_store(tmp_path / "one.db") as a, open_store(tmp_path / "two.db") as b:
         docs_a = [d.to_dict() for d in a.iter_documents()]
         docs_b = [d.to_dict() for d in b.iter_documents()]
     assert docs_a == docs_b and len(docs_a) == 4
@@ -117,7 +117,7 @@ def test_duplicate_content_is_stored_once(tmp_path):
     (folder / "copy.txt").write_text(ABSTRACT, encoding="utf-8")
     s = _ingest(folder, db)
     assert s.duplicates == 1
-    with Store(db) as store:
+    with open_store(db) as store:
         assert store.count() == 4
 
 
@@ -167,7 +167,7 @@ def test_cli_ingest_query_show_errors(tmp_path):
 )
 def test_cli_errors_are_one_line_exit_2(tmp_path, args, needle):
     db = tmp_path / "c.db"
-    Store(db).close()
+    open_store(db).close()
     args = [a.format(db=db, missing=tmp_path / "missing.db") for a in args]
     r = runner.invoke(app, args)
     assert r.exit_code == 2
@@ -201,7 +201,7 @@ def test_crashing_and_hanging_workers_fail_alone(tmp_path, monkeypatch):
     (folder / "stuck.hang").write_text("x")
     s = _ingest(folder, tmp_path / "c.db", workers=2)
     assert s.documents_new == 4 and s.files_failed == 2
-    with Store(tmp_path / "c.db") as store:
+    with open_store(tmp_path / "c.db") as store:
         errs = {Path(e["path"]).name: e["message"] for e in store.errors() if e["stage"] == "read"}
     assert "crashed" in errs["bad.crash"]
     assert "time limit exceeded" in errs["stuck.hang"]
@@ -224,7 +224,7 @@ def test_real_abstracts_stem_aware_search(shared_corpora, tmp_path):
     assert only_mitra, "the subset has records that say mitra without kemitraan"
     db = tmp_path / "c.db"
     cfg = load_config({"db": db, "workers": 2})
-    with Store(db) as store:
+    with open_store(db) as store:
         s = ingest([src], cfg, store)
         assert s.documents_new >= 340 and s.errors == 0
         from pipeline.query import search

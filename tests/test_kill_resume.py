@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.ingest import ingest
-from pipeline.store import Store
+from pipeline.store import open_store
 from tests.faults import check_sound, make_resume_corpus, signature
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ def corpus(tmp_path_factory):
     folder = tmp / "unduhan jurnal"
     n = make_resume_corpus(folder, n_txt=24, n_jsonl=60, n_csv=30)
     ref = tmp / "reference.db"
-    with Store(ref) as store:
+    with open_store(ref) as store:
         s = ingest([folder], load_config({"db": ref, "workers": 1, "ocr": "off"}), store)
     assert s.documents_new == n and s.errors == 0
     return folder, n, signature(ref)
@@ -107,7 +107,7 @@ def resume_and_check(folder: Path, db: Path, workers: int, n: int, ref: dict, lo
     assert p.wait(timeout=300) == 0, log.read_text()
     check_sound(db)
     assert signature(db) == ref
-    with Store(db, readonly=True) as s:
+    with open_store(db, readonly=True) as s:
         run = s.runs()[-1]
         assert [r["status"] for r in s.runs() if r["id"] > last_run] == ["done"]
         assert {r["status"] for r in s.runs()} <= {"done", "killed"}  # the dead runs are marked

@@ -9,13 +9,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import BACKENDS, fresh_pg_database
 from test_explore_corpus import build_corpus
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.explore import stats
 from pipeline.report import render, write_for_run
-from pipeline.store import Store
+from pipeline.store import open_store
 
 
 class _Tables(HTMLParser):
@@ -55,10 +56,20 @@ class _Tables(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("report") / "corpus.db"
     build_corpus(path).close()
     return path
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def corpus(request, sqlite_db: Path) -> str:
+    """The hand-made corpus on each backend."""
+    if request.param == "sqlite":
+        return str(sqlite_db)
+    url = fresh_pg_database(request.getfixturevalue("pg_server"))
+    build_corpus(url).close()
+    return url
 
 
 def _cells(rows: list[dict], cols: list[str]) -> list[list[str]]:
@@ -68,8 +79,8 @@ def _cells(rows: list[dict], cols: list[str]) -> list[list[str]]:
     return [[fmt(r[c]) for c in cols] for r in rows]
 
 
-def test_report_charts_and_numbers_agree_with_stats(db: Path) -> None:
-    store = Store(db, readonly=True)
+def test_report_charts_and_numbers_agree_with_stats(corpus: str) -> None:
+    store = open_store(corpus, readonly=True)
     page, charts = render(store)
     # Year, language, format, doc_type, themes, theme by year, by language, co-occurrence, topics.
     assert charts == 9 and page.count("<svg") == charts
@@ -92,27 +103,42 @@ def test_report_charts_and_numbers_agree_with_stats(db: Path) -> None:
     assert re.search(r"<td>0\.950</td><td>Korupsi pengadaan</td>", section)
 
 
-def test_report_is_reproducible_and_written_by_run_step(db: Path, tmp_path: Path) -> None:
-    store = Store(db, readonly=True)
+def test_report_is_reproducible_and_written_by_run_step(corpus: str, tmp_path: Path) -> None:
+    store = open_store(corpus, readonly=True)
     assert render(store)[0] == render(store)[0]
-    msg = write_for_run(store, SimpleNamespace(db=db, report=tmp_path / "r.html"))
+    msg = write_for_run(store, SimpleNamespace(db=corpus, report=tmp_path / "r.html"))
     assert msg == f"wrote {tmp_path / 'r.html'} (6 documents, 9 charts)"
     assert (tmp_path / "r.html").read_text("utf-8").count("<svg") == 9
-    res = CliRunner().invoke(app, ["report", "--db", str(db)])
+    res = CliRunner().invoke(app, ["report", "--db", corpus, "--out", str(tmp_path / "cli.html")])
     assert res.exit_code == 0, res.output
-    assert (db.parent / "report.html").stat().st_size > 10_000
+    assert (tmp_path / "cli.html").stat().st_size > 10_000
 
 
-def test_report_without_themes_or_topics(tmp_path: Path) -> None:
-    store = build_corpus(tmp_path / "plain.db", topics=False)
-    with store.transaction() as c:
-        c.execute("DELETE FROM tags")
+def test_report_is_the_same_on_both_backends(sqlite_db: Path, pg_server: str) -> None:
+    url = fresh_pg_database(pg_server)
+    build_corpus(url).close()
+    a, b = open_store(sqlite_db, readonly=True), open_store(url, readonly=True)
+    # The page names its corpus; everything else (counts, charts, tables) is the same.
+    assert render(a)[0].replace(str(sqlite_db), "DB") == render(b)[0].replace(b.location, "DB")
+
+
+def test_report_default_path_is_beside_the_database(sqlite_db: Path) -> None:
+    res = CliRunner().invoke(app, ["report", "--db", str(sqlite_db)])
+    assert res.exit_code == 0, res.output
+    assert (sqlite_db.parent / "report.html").stat().st_size > 10_000
+
+
+def test_report_without_themes_or_topics(db: str) -> None:
+    store = build_corpus(db, topics=False)
+    with store.transaction():
+        store._execute("DELETE FROM tags")
     page, charts = render(store)
     assert "No theme tags yet" in page and "No topic model yet" in page
     assert charts == 4 and page.count("<svg") == 4
 
 
-def test_store_is_a_datasette_with_search(db: Path) -> None:
+def test_store_is_a_datasette_with_search(sqlite_db: Path) -> None:
+    db = sqlite_db
     sqlite_utils = pytest.importorskip("sqlite_utils")
     assert sqlite_utils.Database(db)["parts"].detect_fts() == "parts_fts"
     datasette_app = pytest.importorskip("datasette.app")

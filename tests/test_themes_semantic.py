@@ -14,7 +14,7 @@ from pipeline.ingest import apply_stages
 from pipeline.models import Registry
 from pipeline.semantic.encoders import installed
 from pipeline.stages import default_stages
-from pipeline.store import Store
+from pipeline.store import open_store
 from pipeline.themes.embedding import fit_embedding, load, save
 from pipeline.themes.labels import merge, read_labels, resolve_rows
 from pipeline.themes.names import company_spans, without_company_names
@@ -140,7 +140,7 @@ def _write(path, rows, header=("id", "themes")):
 
 
 def test_label_files_merge_later_wins_missing_rows_skipped(tmp_path, sample_db):
-    store = Store(sample_db, readonly=True)
+    store = open_store(sample_db, readonly=True)
     docs = [d for d in store.iter_documents()]
     a, b = docs[0], docs[1]
     first = _write(tmp_path / "a.csv", [[a.id, "transparency"], [b.source_id or b.id, ""]])
@@ -179,7 +179,7 @@ def test_label_files_merge_later_wins_missing_rows_skipped(tmp_path, sample_db):
 
 
 def test_label_suggest_writes_a_trainable_csv(tmp_path, sample_db):
-    store = Store(sample_db, readonly=True)
+    store = open_store(sample_db, readonly=True)
     labelled = [d for d in store.iter_documents()][:5]
     done = _write(tmp_path / "done.csv", [[d.id, ""] for d in labelled])
     out = tmp_path / "next.csv"
@@ -242,7 +242,7 @@ def test_train_with_vectors_blends_and_tags_with_the_blend(tmp_path):
     assert "blend_macro_f1" in info.meta["cv"] and (info.path / "embedding.npz").is_file()
     tagger = active_tagger(None, Registry(models))
     assert tagger.embedding is not None and tagger.embedding.max_tokens == 256
-    store = Store(db)
+    store = open_store(db)
     docs = list(store.iter_documents())
     assert {t.method for d in docs for t in d.tags} <= {"classifier"}  # ingest: no vectors yet
     # embed one document only: it gets the blend, the other keeps the bag-of-words tags

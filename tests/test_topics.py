@@ -12,10 +12,9 @@ from typer.testing import CliRunner
 
 from pipeline.config import Config
 from pipeline.document import Document, Part, Tag
-from pipeline.models import Registry
-from pipeline.store import Store
-from pipeline.topics import TooSmall, compare, export, fit, fit_for_run, load, show, storage, update
-from pipeline.topics.storage import active_model, modelled_doc_ids
+from pipeline.store import Store, open_store
+from pipeline.topics import TooSmall, compare, export, fit, fit_for_run, load, show, update
+from pipeline.topics.storage import active_model
 
 SUBJECTS = {
     "budget": (
@@ -71,23 +70,19 @@ def _docs(n: int, seed: int = 0, start: int = 0) -> list[Document]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "corpus.db")
+def store(db: str) -> Store:
+    s = open_store(db)
     s.write_documents(_docs(60), "test", None)
-    return s
-
-
-@pytest.fixture
-def registry(tmp_path: Path) -> Registry:
-    return Registry(tmp_path / "models")
+    yield s
+    s.close()
 
 
 def _subject_of_topic(terms: list[str]) -> set[str]:
     return {s for s, (en, id_) in SUBJECTS.items() for t in terms[:5] if t in en.split() + id_.split()}
 
 
-def test_fit_separates_subjects_and_stores_weights(store: Store, registry: Registry) -> None:
-    r = fit(store, 3, seed=1, registry=registry)
+def test_fit_separates_subjects_and_stores_weights(store: Store) -> None:
+    r = fit(store, 3, seed=1)
     assert r.k == 3 and r.n_docs == 60
     rows = show(store)
     assert len(rows) == 3
@@ -101,44 +96,36 @@ def test_fit_separates_subjects_and_stores_weights(store: Store, registry: Regis
     # references never reach the model
     assert all("zzref" not in row["terms"] for row in rows)
     # weights stored for every document, with the model active, so `show ID` lists them
-    assert modelled_doc_ids(store, r.model_id) == {d.id for d in _docs(60)}
+    assert store.modelled_doc_ids(r.model_id) == {d.id for d in _docs(60)}
     doc = store.get_document("doc0000")
     assert doc.topics and doc.topics[0]["model"] == r.model_id and doc.topics[0]["weight"] > 0.5
-    assert active_model(store)["id"] == r.model_id == registry.active_id("topics")
-    meta = registry.get("topics", r.model_id).meta
+    assert active_model(store)["id"] == r.model_id == store.active_model_id("topics")
+    meta = store.model_row(r.model_id)["meta"]
     assert meta["seed"] == 1 and meta["params"]["engine"] == "tomotopy" and 0 < meta["metrics"]["c_v"] <= 1
 
 
-def test_same_data_same_seed_same_topics(store: Store, registry: Registry) -> None:
-    a = fit(store, 3, seed=7, registry=registry)
-    b = fit(store, 3, seed=7, registry=registry)
+def test_same_data_same_seed_same_topics(store: Store) -> None:
+    a = fit(store, 3, seed=7)
+    b = fit(store, 3, seed=7)
     assert a.model_id != b.model_id
     assert [t["terms"] for t in a.topics] == [t["terms"] for t in b.topics]
-    wa = store.conn.execute(
-        "SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? ORDER BY 1, 2", (a.model_id,)
-    ).fetchall()
-    wb = store.conn.execute(
-        "SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? ORDER BY 1, 2", (b.model_id,)
-    ).fetchall()
-    assert [tuple(r) for r in wa] == [tuple(r) for r in wb]
+    assert list(store.doc_topic_weights(a.model_id)) == list(store.doc_topic_weights(b.model_id))
     # only the newest model is active
-    assert (
-        store.conn.execute("SELECT count(*) FROM models WHERE kind='topics' AND active=1").fetchone()[0] == 1
-    )
+    assert [r["id"] for r in store.model_rows("topics") if r["active"]] == [b.model_id]
 
 
-def test_gensim_engine_is_deterministic_too(store: Store, registry: Registry) -> None:
+def test_gensim_engine_is_deterministic_too(store: Store) -> None:
     params = {"passes": 5, "iterations": 50}
-    a = fit(store, 3, seed=3, engine="gensim", registry=registry, engine_params=params)
-    b = fit(store, 3, seed=3, engine="gensim", registry=registry, engine_params=params)
+    a = fit(store, 3, seed=3, engine="gensim", engine_params=params)
+    b = fit(store, 3, seed=3, engine="gensim", engine_params=params)
     assert [t["terms"] for t in a.topics] == [t["terms"] for t in b.topics]
     assert sorted(len(_subject_of_topic([w for w, _ in t["terms"]])) for t in a.topics) == [1, 1, 1]
 
 
-def test_saved_model_reloads_with_the_same_topics(store: Store, registry: Registry) -> None:
-    r = fit(store, 3, seed=1, registry=registry)
-    m = load(registry.root / "topics" / r.model_id)
-    assert m.engine.k == 3 and m.meta["id"] == r.model_id
+def test_saved_model_reloads_with_the_same_topics(store: Store) -> None:
+    r = fit(store, 3, seed=1)
+    m = load(store, r.model_id)
+    assert m.engine.k == 3 and m.id == r.model_id and m.meta["seed"] == 1
     assert [[w for w, _ in m.engine.topic_terms(t, 30)] for t in range(3)] == [
         [w for w, _ in t["terms"]] for t in r.topics
     ]
@@ -152,19 +139,19 @@ def test_saved_model_reloads_with_the_same_topics(store: Store, registry: Regist
     assert int(np.argmax(w[0])) == health
 
 
-def test_k_auto_sweeps_and_picks_by_coherence(store: Store, registry: Registry) -> None:
+def test_k_auto_sweeps_and_picks_by_coherence(store: Store) -> None:
     seen = []
-    r = fit(store, "auto", seed=1, k_min=2, k_max=6, k_step=2, registry=registry, progress=seen.append)
+    r = fit(store, "auto", seed=1, k_min=2, k_max=6, k_step=2, progress=seen.append)
     assert [p.k for p in r.curve] == [2, 4, 6] == [p.k for p in seen]
     assert r.c_v == max(p.c_v for p in r.curve)
-    assert registry.get("topics", r.model_id).meta["curve"][0]["k"] == 2
+    assert store.model_row(r.model_id)["meta"]["curve"][0]["k"] == 2
 
 
-def test_compare_tells_same_and_changed_topics(store: Store, registry: Registry) -> None:
-    old = fit(store, 3, seed=1, registry=registry)
-    fit(store, 3, seed=1, registry=registry)
+def test_compare_tells_same_and_changed_topics(store: Store) -> None:
+    old = fit(store, 3, seed=1)
+    fit(store, 3, seed=1)
     assert {r["status"] for r in compare(store, old.model_id)} == {"same"}
-    fit(store, 5, seed=1, registry=registry)
+    fit(store, 5, seed=1)
     rows = compare(store, old.model_id)
     assert len([r for r in rows if r["topic"] is not None]) == 5
     assert {r["status"] for r in rows} - {"same", "changed", "new", "gone"} == set()
@@ -172,34 +159,33 @@ def test_compare_tells_same_and_changed_topics(store: Store, registry: Registry)
 
 
 @pytest.mark.parametrize("engine", ["tomotopy", "gensim"])
-def test_update_folds_new_documents_in(tmp_path: Path, registry: Registry, engine: str) -> None:
-    store = Store(tmp_path / "u.db")
+def test_update_folds_new_documents_in(db: str, engine: str) -> None:
+    store = open_store(db)
     store.write_documents(_docs(45), "test", None)
     params = {"passes": 5, "iterations": 50} if engine == "gensim" else None
-    r = fit(store, 3, seed=1, engine=engine, registry=registry, engine_params=params)
+    r = fit(store, 3, seed=1, engine=engine, engine_params=params)
     assert update(store).new_docs == 0
     store.write_documents(_docs(15, seed=9, start=45), "test", None)
     u = update(store)
     assert u.model_id == r.model_id and u.new_docs == 15 and u.model_changed == (engine == "gensim")
-    assert modelled_doc_ids(store, r.model_id) == {d.id for d in _docs(60)}
+    assert store.modelled_doc_ids(r.model_id) == {d.id for d in _docs(60)}
     d = store.get_document("doc0050")
     assert d.topics and d.topics[0]["weight"] > 0.5
-    assert registry.get("topics", r.model_id).meta["updates"][0]["new_docs"] == 15
+    assert store.model_row(r.model_id)["meta"]["updates"][0]["new_docs"] == 15
     assert update(store).new_docs == 0
 
 
-def test_too_small_corpus_says_so(tmp_path: Path, registry: Registry) -> None:
-    store = Store(tmp_path / "small.db")
+def test_too_small_corpus_says_so(db: str) -> None:
+    store = open_store(db)
     store.write_documents(_docs(12), "test", None)
-    assert fit_for_run(store, Config(db=store.path)) == "skipped: 12 documents, need at least 30"
+    assert fit_for_run(store, Config(db=db)) == "skipped: 12 documents, need at least 30"
     with pytest.raises(TooSmall, match="12 documents"):
-        fit(store, 3, registry=registry)
+        fit(store, 3)
     assert store.count("doc_topics") == 0
 
 
-def test_fit_for_run_fits_then_knows_nothing_changed(store: Store, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("GOVTEXT_MODELS", str(tmp_path / "models"))
-    cfg = Config(db=store.path, topics_k="3", seed=5)
+def test_fit_for_run_fits_then_knows_nothing_changed(store: Store, db: str, monkeypatch) -> None:
+    cfg = Config(db=db, topics_k="3", seed=5)
     first = fit_for_run(store, cfg)
     assert first.startswith("model ") and "k=3" in first
     # unchanged data is recognised from the store alone: nothing is prepared (no spaCy) or fitted
@@ -213,18 +199,19 @@ def test_fit_for_run_fits_then_knows_nothing_changed(store: Store, tmp_path: Pat
     monkeypatch.setattr(fit_module, "prepare", no_prepare)
     assert fit_for_run(store, cfg).startswith("unchanged")
     monkeypatch.undo()
-    monkeypatch.setenv("GOVTEXT_MODELS", str(tmp_path / "models"))
     # stored normal forms that changed under the same document ids (a new nlp) mean a refit
-    with store.transaction() as c:
-        c.execute("UPDATE parts SET norm = norm || ' pasien' WHERE doc_id = 'doc0000' AND kind = 'abstract'")
+    with store.transaction():
+        store._execute(
+            "UPDATE parts SET norm = norm || ' pasien' WHERE doc_id = 'doc0000' AND kind = 'abstract'"
+        )
     assert fit_for_run(store, cfg).startswith("model ")
     assert fit_for_run(store, cfg).startswith("unchanged")
     store.write_documents(_docs(3, seed=4, start=60), "test", None)
     assert fit_for_run(store, cfg).startswith("model ")
 
 
-def test_export_writes_pyldavis_data(store: Store, registry: Registry, tmp_path: Path) -> None:
-    fit(store, 3, seed=1, registry=registry)
+def test_export_writes_pyldavis_data(store: Store, tmp_path: Path) -> None:
+    fit(store, 3, seed=1)
     counts = export(store, tmp_path / "out" / "lda.json")
     data = json.loads((tmp_path / "out" / "lda.json").read_text())
     assert counts["documents"] == 60 and counts["topics"] == 3
@@ -235,11 +222,9 @@ def test_export_writes_pyldavis_data(store: Store, registry: Registry, tmp_path:
     assert data["term_frequency"][data["vocab"].index("pasien")] > 0
 
 
-def test_cli_fit_show_update_export(store: Store, tmp_path: Path, monkeypatch) -> None:
+def test_cli_fit_show_update_export(store: Store, db: str, tmp_path: Path) -> None:
     from pipeline.cli import app
 
-    monkeypatch.setenv("GOVTEXT_MODELS", str(tmp_path / "models"))
-    db = str(store.path)
     store.close()
     runner = CliRunner()
     res = runner.invoke(
@@ -280,12 +265,11 @@ def test_cli_fit_show_update_export(store: Store, tmp_path: Path, monkeypatch) -
     assert res.exit_code == 2 and "--k wants a number or 'auto'" in res.output
 
 
-def test_cli_without_model_is_a_clear_error(tmp_path: Path) -> None:
+def test_cli_without_model_is_a_clear_error(db: str) -> None:
     from pipeline.cli import app
 
-    db = tmp_path / "empty.db"
-    Store(db).close()
-    res = CliRunner().invoke(app, ["topics", "show", "--db", str(db)])
+    open_store(db).close()
+    res = CliRunner().invoke(app, ["topics", "show", "--db", db])
     assert res.exit_code == 2 and "no topic model yet" in res.output
 
 
@@ -352,10 +336,10 @@ def _tagged_docs(n: int) -> list[Document]:
     return docs
 
 
-def test_fit_links_topics_to_themes_through_document_tags(tmp_path: Path, registry: Registry) -> None:
-    store = Store(tmp_path / "tagged.db")
+def test_fit_links_topics_to_themes_through_document_tags(db: str) -> None:
+    store = open_store(db)
     store.write_documents(_tagged_docs(90), "test", None)
-    r = fit(store, 3, seed=1, registry=registry)
+    r = fit(store, 3, seed=1)
     got = {}
     for row in show(store):
         (subject,) = _subject_of_topic(row["terms"])
@@ -365,14 +349,14 @@ def test_fit_links_topics_to_themes_through_document_tags(tmp_path: Path, regist
     assert link["method"] == "tags" and set(link) >= {"share", "lift", "support", "candidates"}
 
 
-def test_without_tags_seed_terms_link_topics_by_lift(store: Store, registry: Registry) -> None:
+def test_without_tags_seed_terms_link_topics_by_lift(store: Store) -> None:
     # No document is tagged: the taxonomy's seed terms decide. The budget topic is full of
     # transparency/accountability seeds; health words are seeds of no theme.
-    fit(store, 3, seed=1, registry=registry)
+    fit(store, 3, seed=1)
     got = {}
     for row in show(store):
         (subject,) = _subject_of_topic(row["terms"])
         got[subject] = row["theme"]
     assert got["budget"] in ("transparency", "accountability") and got["health"] is None
-    meta = storage.topics_of(store, active_model(store)["id"])[0]["meta"]["theme_link"]
+    meta = store.topics_of_model(active_model(store)["id"])[0]["meta"]["theme_link"]
     assert meta["method"] == "seed_terms"

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Config
-from pipeline.models import Registry
-from pipeline.store import Store
+from pipeline.store import open_store
 from pipeline.topics import fit, prepare
 from pipeline.topics.select import floor
 
@@ -23,8 +22,8 @@ from pipeline.topics.select import floor
 def test_real_abstracts_topics_beat_the_shuffled_floor(shared_corpora: Path, tmp_path: Path) -> None:
     from pipeline.ingest import ingest
 
-    store = Store(tmp_path / "real.db")
-    cfg = Config(db=store.path, workers=1)
+    store = open_store(tmp_path / "real.db")
+    cfg = Config(db=str(store.path), workers=1)
     ingest(
         [
             shared_corpora / "en-abstracts" / "icegov-proceedings.jsonl",
@@ -39,7 +38,6 @@ def test_real_abstracts_topics_beat_the_shuffled_floor(shared_corpora: Path, tmp
         store,
         10,
         seed=42,
-        registry=Registry(tmp_path / "models"),
         prepared=p,
         engine_params={"iterations": 500},
     )

@@ -9,7 +9,6 @@ import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from functools import wraps
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -48,7 +47,9 @@ class TextOrJson(StrEnum):
     json = "json"
 
 
-DbOption = Annotated[Path, typer.Option("--db", help="Corpus database file.")]
+DbOption = Annotated[
+    str, typer.Option("--db", help="Corpus: an SQLite file, or a postgresql:// URL (govtext[postgres]).")
+]
 DEFAULT_DB_PATH = DEFAULT_DB
 
 
@@ -91,10 +92,11 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_store(db: Path, readonly: bool = True):  # noqa: ANN201 - Store, imported lazily for start-up time
-    from pipeline.store import Store
+def open_store(db: str, readonly: bool = True):  # noqa: ANN201 - Store, imported lazily for start-up time
+    """An existing corpus (only ingest and run make new ones)."""
+    from pipeline.store import open_store as open_any
 
-    return Store(db, create=not readonly, readonly=readonly)
+    return open_any(db, create=False, readonly=readonly)
 
 
 def emit(

@@ -47,7 +47,7 @@ Column = Annotated[
 ]
 
 
-def _config(db: Path, workers: int | None, columns: list[str] | None, **extra: Any):  # noqa: ANN202
+def _config(db: str, workers: int | None, columns: list[str] | None, **extra: Any):  # noqa: ANN202
     from pipeline.config import load_config
 
     mapping = {}
@@ -61,15 +61,15 @@ def _config(db: Path, workers: int | None, columns: list[str] | None, **extra: A
 
 def _ingest(paths: list[Path], cfg: Any, command: str, retry_failed: bool) -> Any:
     from pipeline.ingest import ingest
-    from pipeline.store import Store
+    from pipeline.store import open_store as open_any
 
     if cfg.spacy_models:  # a trained pipeline that is not installed: a usage error now, not per batch
         from pipeline.nlp import load_pipeline
 
         for lang, model in cfg.spacy_models.items():
             load_pipeline(lang, model)
-    store = Store(cfg.db)
-    with store.run_lock():
+    store = open_any(cfg.db)
+    with store.run_lock(shared=True):
         store.close_abandoned_runs()  # the lock is ours: a run still 'running' died without finishing
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -110,11 +110,11 @@ def _print_summary(s: Any, store: Any) -> None:
         f"files: {s.files_seen} seen, {s.files_done} ingested, {s.files_unchanged} unchanged (no work), "
         f"{s.files_failed} failed",
         f"documents: {s.documents_new} new, {s.documents_skipped} already stored, {s.duplicates} duplicates; "
-        f"{store.count('documents')} in {store.path}",
+        f"{store.count('documents')} in {store.location}",
         f"parts by language: {langs}" + (f"; pages: {s.pages}" if s.pages else ""),
     ]
     if s.errors:
-        lines.append(f"[red]{s.errors} errors[/]: see `govtext errors --db {store.path}`")
+        lines.append(f"[red]{s.errors} errors[/]: see `govtext errors --db {store.location}`")
     for line in lines:
         console.print(line, highlight=False)
 
@@ -210,7 +210,7 @@ def query(
     store = open_store(db)
     if theme is not None:
         _check_theme(store, theme)
-    if topic is not None and store.active_topic_model() is None:
+    if topic is not None and store.active_model_id("topics") is None:
         raise CliError("--topic: no topic model yet (run `govtext topics fit` first)")
     rows = q.search(
         store,

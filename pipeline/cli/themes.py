@@ -53,24 +53,25 @@ EncoderChoice = Annotated[
 
 def _load(  # noqa: ANN202
     labels: list[Path],
-    db: Path,
+    db: str,
     sources_root: Path | None,
     taxonomy: Path | None,
     strict: bool = False,
     encoder: str | None = "none",
 ):
     """Read and merge the label files, resolve their documents, and find their vectors."""
+    from pipeline.store import is_url
     from pipeline.themes.labels import LabelsError, merge, read_labels, resolve_rows
     from pipeline.themes.taxonomy import load_taxonomy
     from pipeline.themes.train import labelled_set
 
     tax = load_taxonomy(taxonomy)
     rows = [r for path in labels for r in read_labels(path, tax)]
-    store = open_store(db) if db.exists() else None
+    store = open_store(db) if is_url(db) or Path(db).exists() else None
     with console.status(f"reading {len(rows)} labelled documents"):
         docs, missing = resolve_rows(rows, store, sources_root)
     if missing:
-        where = f"in {store.path}" if store is not None else "(no --db corpus given)"
+        where = f"in {store.location}" if store is not None else "(no --db corpus given)"
         if strict:
             extra = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
             raise LabelsError(f"{missing[0].where}: unknown document {missing[0].ref!r} {where}{extra}")
@@ -288,11 +289,10 @@ def tag(
     models: ModelsDir = None,
 ) -> None:
     """Re-tag the stored corpus with the active themes model (or the lexicon), without re-extracting."""
-    from pipeline.store import Store
     from pipeline.themes.tagger import active_tagger, corpus_vectors_for, tags_for
 
     tagger = active_tagger(taxonomy, _registry(models))
-    store = Store(db, create=False)
+    store = open_store(db, readonly=False)
     n = tagged = 0
     batch: list = []
     with store.run_lock(), console.status("tagging"):
@@ -325,26 +325,45 @@ def tag(
 @handle_errors
 def models_list(
     kind: Annotated[str | None, typer.Option(help="themes or topics.")] = None,
+    db: DbOption = DEFAULT_DB_PATH,
     models: ModelsDir = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """Every model in the registry with its metrics; the active one is marked."""
+    """Every model with its metrics (themes: the registry; topics: the corpus); the active one is marked."""
+    _check_kind(kind)
     rows = []
-    for m in _registry(models).list(kind):
-        cv = m.meta.get("cv", {})
-        rows.append(
-            {
-                "kind": m.kind,
-                "id": m.id,
-                "active": m.active,
-                "created": m.meta.get("created"),
-                "documents": m.meta.get("documents"),
-                "seed": m.meta.get("seed"),
-                "macro_f1": cv.get("macro_f1", m.meta.get("coherence")),
-                "data_hash": m.meta.get("data_hash"),
-            }
-        )
+    if kind in (None, "themes"):
+        for m in _registry(models).list("themes"):
+            rows.append(_model_row("themes", m.id, m.active, m.meta))
+    if kind in (None, "topics") and _corpus_exists(db):
+        for r in open_store(db).model_rows("topics"):
+            rows.append(_model_row("topics", r["id"], r["active"], r["meta"]))
     emit(rows, format, ["kind", "id", "active", "created", "documents", "seed", "macro_f1", "data_hash"])
+
+
+def _check_kind(kind: str | None) -> None:
+    if kind not in (None, "themes", "topics"):
+        raise CliError(f"unknown model kind {kind!r}: use themes or topics")
+
+
+def _corpus_exists(db: str) -> bool:
+    from pipeline.store import is_url
+
+    return is_url(db) or Path(db).exists()
+
+
+def _model_row(kind: str, model_id: str, active: bool, meta: dict[str, Any]) -> dict[str, Any]:
+    cv = meta.get("cv", {})
+    return {
+        "kind": kind,
+        "id": model_id,
+        "active": active,
+        "created": meta.get("created"),
+        "documents": meta.get("documents", meta.get("n_docs")),
+        "seed": meta.get("seed"),
+        "macro_f1": cv.get("macro_f1", meta.get("metrics", {}).get("c_v")),
+        "data_hash": meta.get("data_hash"),
+    }
 
 
 @models_app.command("use")
@@ -352,21 +371,35 @@ def models_list(
 def models_use(
     model_id: Annotated[str, typer.Argument(help="The model id (see `govtext models list`), or 'none'.")],
     kind: Annotated[str, typer.Option(help="themes or topics.")] = "themes",
+    db: DbOption = DEFAULT_DB_PATH,
     models: ModelsDir = None,
 ) -> None:
-    """Make a model the active one of its kind ('none': back to the lexicon for themes)."""
-    reg = _registry(models)
-    if model_id == "none":
-        reg.use(kind, None)
+    """Make a model the active one of its kind ('none': back to the lexicon for themes).
+
+    Topic models belong to a corpus: `--kind topics` switches the model that `query --topic`, `stats`,
+    `show` and `export` of that corpus (--db) use."""
+    _check_kind(kind)
+    chosen = None if model_id == "none" else model_id
+    if kind == "topics":
+        store = open_store(db, readonly=False)
+        if chosen is not None and store.model_row(chosen, "topics") is None:
+            raise CliError(
+                f"no topics model {chosen!r} in {store.location} (see `govtext models list --db ...`)"
+            )
+        store.set_active_model("topics", chosen)
+    else:
+        try:
+            _registry(models).use(kind, chosen)
+        except ValueError as e:
+            raise CliError(str(e)) from None
+    if chosen is None:
         console.print(f"no active {kind} model", highlight=False)
-        return
-    try:
-        reg.use(kind, model_id)
-    except ValueError as e:
-        raise CliError(str(e)) from None
-    console.print(
-        f"active {kind} model: {model_id}; run `govtext tag` to re-tag the stored corpus", highlight=False
-    )
+    elif kind == "themes":
+        console.print(
+            f"active themes model: {chosen}; run `govtext tag` to re-tag the stored corpus", highlight=False
+        )
+    else:
+        console.print(f"active topics model: {chosen}", highlight=False)
 
 
 label_app = typer.Typer(help="The labelling loop: which documents to label next.", no_args_is_help=True)

@@ -60,7 +60,7 @@ def _text_columns(store: Store) -> list[tuple[str, str | None, str]]:
 def _columns(store: Store) -> tuple[list[str], list[tuple[str, str | None, str]], list[str], list[int]]:
     text_cols = _text_columns(store)
     themes = store.themes_used()
-    model = store.active_topic_model()
+    model = store.active_model_id("topics")
     topics = [t["topic"] for t in store.topics_of_model(model)] if model else []
     if model and not topics:  # doc_topics without a topics table: take the numbers seen
         topics = sorted({t for _, t, _ in store.doc_topic_weights(model)})

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.store import Store
+from pipeline.store import Filters, Store
+from pipeline.store.match import Node
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _SPACE = re.compile(r"\s+")
@@ -43,13 +44,14 @@ def compile_term(term: str) -> Term:
     return Term(text, frozenset(s for s in seqs if s))
 
 
-def fts_expression(term: Term) -> str:
-    from pipeline.query import build_match
+def match_node(term: Term) -> Node:
+    """The search that finds a term's candidate parts (the widened query of ``govtext query``)."""
+    from pipeline.query import parse_query
 
     if term.prefix is not None:
-        return build_match(term.prefix + "*")
+        return parse_query(term.prefix + "*")
     words = term.text.split()
-    return build_match(term.text if len(words) == 1 else '"' + term.text.replace('"', "") + '"')
+    return parse_query(term.text if len(words) == 1 else '"' + term.text.replace('"', "") + '"')
 
 
 def _keys(words: Sequence[str], norms: Sequence[list[str]]) -> list[set[str]]:
@@ -138,7 +140,7 @@ def kwic(
         raise ValueError("kwic: --window must be 0 or more")
     t = compile_term(term)
     parts = store.iter_matching_parts(
-        fts_expression(t), lang=lang, kinds=kinds, year_from=year_from, year_to=year_to
+        match_node(t), lang=lang, kinds=kinds, filters=Filters(year_from=year_from, year_to=year_to)
     )
     out = []
     for line in kwic_lines(t, parts, window):

@@ -24,7 +24,7 @@ FIELDS = ("year", "theme", "lang", "source", "topic", "doc_type", "format")
 def _check(store: Store, field: str) -> None:
     if field not in FIELDS:
         raise ValueError(f"unknown field {field!r}: use one of {', '.join(FIELDS)}")
-    if field == "topic" and store.active_topic_model() is None:
+    if field == "topic" and store.active_model_id("topics") is None:
         raise ValueError("no topic model yet: run `govtext topics fit` first")
 
 
@@ -94,7 +94,7 @@ def topic_prevalence(store: Store) -> dict[str, Any]:
     """The active topic model: ``{"model", "topics": [{"topic", "label", "theme", "terms", "weight",
     "documents"}], "by_year": [{"year", "topic", "weight"}]}`` (mean weight over the year's
     documents), or ``{"model": None, ...}`` when no topic model exists yet."""
-    model = store.active_topic_model()
+    model = store.active_model_id("topics")
     if model is None:
         return {"model": None, "topics": [], "by_year": []}
     dominant = dict(store.facet_counts("topic"))

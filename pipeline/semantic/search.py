@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.semantic.encoders import DEFAULT_MAX_TOKENS, Encoder, EncoderError, load_encoder, parse_spec
-from pipeline.store import Store
+from pipeline.store import Filters, Store
 
 RRF_K = 60
 HYBRID_DEPTH = 100  # documents taken from each ranking before fusion
@@ -36,16 +36,16 @@ def corpus_encoder(store: Store, encoder: str | None = None) -> str:
     if encoder is not None:
         wanted = parse_spec(encoder).id
         if wanted not in have:
-            raise NoVectors(f"{store.path}: no vectors of encoder {wanted} (run `govtext embed` first)")
+            raise NoVectors(f"{store.location}: no vectors of encoder {wanted} (run `govtext embed` first)")
         return wanted
     if not have:
-        raise NoVectors(f"{store.path}: no document vectors yet (run `govtext embed` first)")
+        raise NoVectors(f"{store.location}: no document vectors yet (run `govtext embed` first)")
     return have[0]
 
 
 def corpus_vectors(store: Store, encoder: str) -> tuple[list[str], np.ndarray]:
     """(ids, matrix) of an encoder's vectors, cached while they are unchanged."""
-    key = (str(store.path.resolve()), encoder)
+    key = (store.location, encoder)
     stamp = store.vectors_stamp(encoder)
     hit = _MATRICES.get(key)
     if hit is not None and hit[0] == stamp:
@@ -132,14 +132,14 @@ def similar(
     score is the cosine similarity. Needs no encoder: only the stored vectors."""
     doc_id = store.resolve_id(ref)
     if doc_id is None:
-        raise ValueError(f"no document {ref!r} in {store.path}")
+        raise ValueError(f"no document {ref!r} in {store.location}")
     enc = corpus_encoder(store, encoder)
     _, mine = store.vectors(enc, [doc_id])
     if not len(mine):
         raise NoVectors(f"document {doc_id[:12]} has no vector of {enc} (run `govtext embed` first)")
     ids, matrix = corpus_vectors(store, enc)
     allowed = store.filter_doc_ids(
-        lang=lang, year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source
+        lang, Filters(year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
     )
     return _rows(store, _rank(ids, matrix, mine[0], allowed, {doc_id}, limit))
 
@@ -165,7 +165,7 @@ def semantic_search(
     ids, matrix = corpus_vectors(store, enc)
     q = query_encoder(enc, max_tokens).embed_query(text)
     allowed = store.filter_doc_ids(
-        lang=lang, year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source
+        lang, Filters(year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
     )
     return _rows(store, _rank(ids, matrix, q, allowed, set(), limit))
 
@@ -190,13 +190,12 @@ def hybrid_search(
     **filters: Any,
 ) -> list[dict[str, Any]]:
     """BM25 over any of the words and semantic search, fused by reciprocal rank (see the module)."""
-    from pipeline.query import _mark_norm_matches, any_words_match
+    from pipeline.query import any_words_match, search_node
 
     depth = max(depth, limit)
     semantic = semantic_search(store, text, encoder=encoder, max_tokens=max_tokens, limit=depth, **filters)
-    lexical = store.search(any_words_match(text), limit=depth, **filters)
-    if any("[" not in (r["snippet"] or "") for r in lexical):
-        _mark_norm_matches(text, lexical)
+    lang = filters.pop("lang", None)
+    lexical = search_node(store, any_words_match(text), lang=lang, filters=Filters(**filters), limit=depth)
     fused = rrf([[r["id"] for r in lexical], [r["id"] for r in semantic]])[:limit]
     snippets = {r["id"]: r["snippet"] for r in lexical if r["snippet"]}
     return _rows(store, [(d, s) for d, s in fused], snippets)

@@ -107,7 +107,7 @@ def resolve(
     docs, missing = resolve_rows(rows, store, sources_root, cfg, labels_path)
     if missing:
         r = missing[0]
-        where = f"in {store.path}" if store is not None else "(no --db corpus given)"
+        where = f"in {store.location}" if store is not None else "(no --db corpus given)"
         extra = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
         raise LabelsError(f"{labels_path}:{r.line}: unknown document {r.ref!r} {where}{extra}")
     return [d for d in docs if d is not None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ import numpy as np
 from gensim.corpora import Dictionary
 from gensim.models.phrases import FrozenPhrases
 
-from pipeline.models import Registry, data_hash
+from pipeline.models import data_hash, library_versions
 from pipeline.store import Store
 from pipeline.topics import storage
 from pipeline.topics.engines import DEFAULT_ENGINE, Engine, load_engine, make_engine
@@ -45,11 +46,30 @@ class FitResult:
 @dataclass
 class LoadedModel:
     id: str
-    folder: Path
     meta: dict[str, Any]
     dictionary: Dictionary
     phrases: FrozenPhrases | None
     engine: Engine
+
+
+def _pack(dictionary: Dictionary, phrases: FrozenPhrases | None, engine: Engine) -> dict[str, bytes]:
+    """A model's files, as the store keeps them (the trainers write files, so via a folder)."""
+    with tempfile.TemporaryDirectory(prefix="govtext-topics-") as tmp:
+        folder = Path(tmp)
+        dictionary.save(str(folder / "dictionary.gensim"))
+        if phrases is not None:
+            phrases.save(str(folder / "phrases.gensim"))
+        engine.save(folder)
+        return {f.name: f.read_bytes() for f in sorted(folder.iterdir()) if f.is_file()}
+
+
+def _new_id(store: Store, stem: str) -> str:
+    base = time.strftime("%Y%m%d-%H%M%S") + f"-{stem}"
+    model_id, n = base, 1
+    while store.model_row(model_id) is not None:
+        n += 1
+        model_id = f"{base}-{n}"
+    return model_id
 
 
 def _fingerprint(p: Prepared, params: dict[str, Any]) -> str:
@@ -76,12 +96,7 @@ def input_hash(store: Store, spec: dict[str, Any]) -> str:
     kinds = PARTS[spec.get("parts", "all")]
     items = [json.dumps(spec, sort_keys=True), stop_list_signature()]
     items += [
-        f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}"
-        for r in store.conn.execute(
-            "SELECT d.id, d.year, p.kind, p.norm FROM documents d JOIN parts p ON p.doc_id = d.id"
-            f" WHERE p.kind IN ({','.join('?' * len(kinds))}) ORDER BY d.id, p.seq",
-            kinds,
-        )
+        f"{doc}\t{year}\t{kind}\t{norm}" for doc, year, kind, _lang, norm in store.iter_part_norms(kinds)
     ]
     return data_hash(items)
 
@@ -163,7 +178,6 @@ def fit(
     k_min: int = 5,
     k_max: int = 30,
     k_step: int = 5,
-    registry: Registry | None = None,
     taxonomy: Path | None = None,
     progress: Callable[[Point], None] | None = None,
     engine_params: dict[str, int] | None = None,
@@ -194,15 +208,9 @@ def fit(
         c_v, npmi = score(model, p.texts, p.dictionary)
         curve = []
     weights = model.doc_topics()
-    topics = describe(model, p, weights, taxonomy, storage.doc_tags(store))
+    topics = describe(model, p, weights, taxonomy, store.doc_themes())
 
-    reg = registry or Registry()
-    model_id, folder = reg.new_dir("topics", f"{engine}-k{model.k}")
-    p.dictionary.save(str(folder / "dictionary.gensim"))
-    if p.phrases is not None:
-        p.phrases.save(str(folder / "phrases.gensim"))
-    model.save(folder)
-    (folder / "topics.json").write_text(json.dumps(topics, ensure_ascii=False, indent=1), "utf-8")
+    model_id = _new_id(store, f"{engine}-k{model.k}")
     spec = {
         "engine": engine,
         "k": str(k),
@@ -233,9 +241,10 @@ def fit(
         "curve": [pt.__dict__ for pt in curve],
         "updates": [],
     }
-    reg.save_meta("topics", model_id, meta)
-    reg.use("topics", model_id)
-    storage.save_model(store, model_id, str(folder.resolve()), meta, topics, p.doc_ids, weights)
+    meta["versions"] = library_versions()
+    storage.save_model(
+        store, model_id, meta, topics, p.doc_ids, weights, _pack(p.dictionary, p.phrases, model)
+    )
     return FitResult(
         model_id,
         engine,
@@ -249,19 +258,34 @@ def fit(
     )
 
 
-def load(folder: Path) -> LoadedModel:
-    folder = Path(folder)
-    meta = json.loads((folder / "model.json").read_text("utf-8"))
-    dictionary = Dictionary.load(str(folder / "dictionary.gensim"))
-    ph_file = folder / "phrases.gensim"
-    phrases = FrozenPhrases.load(str(ph_file)) if ph_file.is_file() else None
-    return LoadedModel(meta["id"], folder, meta, dictionary, phrases, load_engine(folder, dictionary))
+def load(store: Store, model_id: str) -> LoadedModel:
+    """A topic model stored in the corpus, ready to infer or update."""
+    row = store.model_row(model_id, "topics")
+    if row is None:
+        raise ValueError(f"no topic model {model_id!r} in {store.location}")
+    files = store.model_files(model_id)
+    with tempfile.TemporaryDirectory(prefix="govtext-topics-") as tmp:
+        folder = Path(tmp)
+        if files:
+            for name, data in files.items():
+                (folder / name).write_bytes(data)
+        elif row["path"] and Path(row["path"]).is_dir():
+            folder = Path(row["path"])  # a model fitted before its files moved into the corpus
+        else:
+            raise ValueError(
+                f"topic model {model_id!r} has no files in {store.location}; refit with `govtext topics fit`"
+            )
+        dictionary = Dictionary.load(str(folder / "dictionary.gensim"))
+        ph_file = folder / "phrases.gensim"
+        phrases = FrozenPhrases.load(str(ph_file)) if ph_file.is_file() else None
+        engine = load_engine(folder, dictionary)
+    return LoadedModel(model_id, row["meta"], dictionary, phrases, engine)
 
 
 def _active(store: Store) -> dict[str, Any]:
     row = storage.active_model(store)
     if row is None:
-        raise ValueError(f"{store.path}: no topic model yet (run `govtext topics fit` first)")
+        raise ValueError(f"{store.location}: no topic model yet (run `govtext topics fit` first)")
     return row
 
 
@@ -272,17 +296,16 @@ class UpdateResult:
     model_changed: bool
 
 
-def update(store: Store, registry: Registry | None = None) -> UpdateResult:
+def update(store: Store) -> UpdateResult:
     """Fold documents added since the active model was fitted into it and store their weights.
 
     gensim: an online variational update moves the topics; every document is then re-weighted.
     tomotopy: a Gibbs model is closed after training, so new documents are inferred, topics stay.
     Words the model's dictionary does not know are ignored either way; `topics fit` refits all.
     """
-    row = _active(store)
-    m = load(Path(row["path"]))
+    m = load(store, _active(store)["id"])
     parts = m.meta["params"].get("parts", "all")
-    new = storage.all_doc_ids(store) - storage.modelled_doc_ids(store, m.id)
+    new = store.doc_ids() - store.modelled_doc_ids(m.id)
     p_new = prepare(store, parts, doc_ids=new, phrases=m.phrases, dictionary=m.dictionary) if new else None
     if p_new is None or not len(p_new):
         return UpdateResult(m.id, 0, False)
@@ -290,9 +313,7 @@ def update(store: Store, registry: Registry | None = None) -> UpdateResult:
     if changed:
         p_all = prepare(store, parts, phrases=m.phrases, dictionary=m.dictionary)
         weights = m.engine.infer(p_all.texts)
-        topics = describe(m.engine, p_all, weights, tags=storage.doc_tags(store))
-        m.engine.save(m.folder)
-        (m.folder / "topics.json").write_text(json.dumps(topics, ensure_ascii=False, indent=1), "utf-8")
+        topics = describe(m.engine, p_all, weights, tags=store.doc_themes())
         storage.add_doc_topics(store, m.id, p_all.doc_ids, weights)
     else:
         weights = m.engine.infer(p_new.texts)
@@ -303,17 +324,18 @@ def update(store: Store, registry: Registry | None = None) -> UpdateResult:
         {"at": time.strftime("%Y-%m-%dT%H:%M:%S"), "new_docs": len(p_new), "model_changed": changed},
     ]
     meta["n_docs"] = meta.get("n_docs", 0) + len(p_new)
-    reg = registry or Registry(m.folder.parent.parent)
-    reg.save_meta("topics", m.id, {k: v for k, v in meta.items() if k not in ("kind", "id", "versions")})
     if changed:
-        storage.replace_topics(store, m.id, topics, meta)
+        store.replace_topics(m.id, topics, meta)
+        store.update_model(m.id, meta, _pack(m.dictionary, m.phrases, m.engine))
+    else:
+        store.update_model(m.id, meta)
     return UpdateResult(m.id, len(p_new), changed)
 
 
 def show(store: Store, model_id: str | None = None, n_terms: int = 10) -> list[dict[str, Any]]:
     """The CLI-contract rows {"topic", "terms", "label", "theme", "weight"} plus per-language terms."""
     mid = model_id or _active(store)["id"]
-    rows = storage.topics_of(store, mid)
+    rows = store.topics_of_model(mid)
     if not rows:
         raise ValueError(f"no topics stored for model {mid!r}")
     return [
@@ -345,9 +367,9 @@ def compare(store: Store, old_id: str, new_id: str | None = None) -> list[dict[s
     similar old topic (>= 0.8 same, >= 0.3 changed, else new); old topics nobody matched are gone.
     """
     new_id = new_id or _active(store)["id"]
-    old, new = storage.topics_of(store, old_id), storage.topics_of(store, new_id)
+    old, new = store.topics_of_model(old_id), store.topics_of_model(new_id)
     if not old:
-        raise ValueError(f"no topics stored for model {old_id!r} in {store.path}")
+        raise ValueError(f"no topics stored for model {old_id!r} in {store.location}")
     vec = lambda r: {t: w for t, w in r["terms"]}  # noqa: E731
     old_vecs = [vec(r) for r in old]
     rows, matched = [], set()
@@ -385,10 +407,7 @@ def compare(store: Store, old_id: str, new_id: str | None = None) -> list[dict[s
 
 def export(store: Store, out: Path, model_id: str | None = None) -> dict[str, int]:
     """pyLDAvis-style JSON: topic_term_dists, doc_topic_dists, doc_lengths, vocab, term_frequency."""
-    row = storage.model_row(store, model_id) if model_id else _active(store)
-    if row is None:
-        raise ValueError(f"no topic model {model_id!r} in {store.path}")
-    m = load(Path(row["path"]))
+    m = load(store, model_id or _active(store)["id"])
     p = prepare(store, m.meta["params"].get("parts", "all"), phrases=m.phrases, dictionary=m.dictionary)
     ids, stored = storage.doc_topic_matrix(store, m.id, m.engine.k)
     index = {d: i for i, d in enumerate(ids)}
@@ -407,7 +426,7 @@ def export(store: Store, out: Path, model_id: str | None = None) -> dict[str, in
         "doc_ids": [p.doc_ids[i] for i in keep],
         "doc_lengths": [len(p.texts[i]) for i in keep],
         "doc_topic_dists": np.round(doc_topic, 5).tolist(),
-        "topics": storage.topics_of(store, m.id),
+        "topics": store.topics_of_model(m.id),
     }
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

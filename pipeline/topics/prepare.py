@@ -111,27 +111,19 @@ def load_documents(
     """(ids, tokens per doc, token languages per doc, main language, year) in id order."""
     if parts not in PARTS:
         raise ValueError(f"unknown --parts {parts!r}: use one of {', '.join(PARTS)}")
-    kinds = PARTS[parts]
-    sql = (
-        "SELECT d.id, d.year, p.lang, p.norm FROM documents d JOIN parts p ON p.doc_id = d.id"
-        f" WHERE p.kind IN ({','.join('?' * len(kinds))}) AND p.norm IS NOT NULL AND p.norm != ''"
-        " ORDER BY d.id, p.seq"
-    )
     ids: list[str] = []
     texts: list[list[str]] = []
     tlangs: list[list[str]] = []
     years: list[int | None] = []
-    for r in store.conn.execute(sql, kinds):
-        if doc_ids is not None and r[0] not in doc_ids:
-            continue
-        if not ids or ids[-1] != r[0]:
-            ids.append(r[0])
+    for doc, year, _kind, lang, norm in store.iter_part_norms(PARTS[parts], doc_ids):
+        if not ids or ids[-1] != doc:
+            ids.append(doc)
             texts.append([])
             tlangs.append([])
-            years.append(r[1])
-        toks = content_tokens(r[3])
+            years.append(year)
+        toks = content_tokens(norm)
         texts[-1].extend(toks)
-        tlangs[-1].extend([r[2] or "other"] * len(toks))
+        tlangs[-1].extend([lang or "other"] * len(toks))
     main = [_main_lang(ls) for ls in tlangs]
     return ids, texts, tlangs, main, years
 
