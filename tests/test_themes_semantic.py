@@ -17,7 +17,7 @@ from pipeline.stages import default_stages
 from pipeline.store import open_store
 from pipeline.themes.embedding import fit_embedding, load, save
 from pipeline.themes.labels import merge, read_labels, resolve_rows
-from pipeline.themes.names import company_spans, without_company_names
+from pipeline.themes.names import company_names, company_spans, without_company_names
 from pipeline.themes.suggest import suggest, uncertainty
 from pipeline.themes.tagger import LexiconTagger, active_tagger, tags_for
 from pipeline.themes.taxonomy import load_taxonomy
@@ -53,6 +53,12 @@ def test_company_names_are_found_by_their_legal_form():
     assert company_spans("Komisi Pemberantasan Korupsi menangani kasus suap") == []  # public bodies stay
     other = "Unilever Indonesia Tbk menjalin kemitraan"
     assert [other[a:b] for a, b in company_spans(other)] == ["Unilever Indonesia Tbk"]
+    # A name found once by its legal form is a name everywhere in the document (the English half).
+    names = company_names([text, "Rikku Mitra Sriwijaya is one of the companies"])
+    assert "Rikku Mitra Sriwijaya" in names
+    assert (
+        without_company_names("Rikku Mitra Sriwijaya is one of the companies", names).strip().startswith("is")
+    )
 
 
 def test_theme_evidence_inside_a_company_name_does_not_count():

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pipeline.document import Document, Part
-from pipeline.themes.names import company_spans, without_company_names
+from pipeline.themes.names import company_names, company_spans, without_company_names
 from pipeline.themes.taxonomy import Taxonomy
 
 # Parts that say what a document is about; body text of a long PDF is read but weighs less.
@@ -37,12 +37,12 @@ def _index(tax: Taxonomy) -> dict[str, list[tuple[str, tuple[str, ...], float]]]
 _INDEX_CACHE: dict[str, dict] = {}
 
 
-def _terms(part: Part) -> list[str]:
+def _terms(part: Part, names: list[str]) -> list[str]:
     """The part's normal forms, without the words of company names (pipeline.themes.names)."""
-    if company_spans(part.text):
+    if names and company_spans(part.text, names):
         from pipeline.nlp import normalise
 
-        return normalise(without_company_names(part.text), part.lang)
+        return normalise(without_company_names(part.text, names), part.lang)
     return part.norm.split()
 
 
@@ -53,8 +53,11 @@ def collect(doc: Document, tax: Taxonomy) -> Evidence:
     ev = Evidence()
     # Each language's abstract and keywords are counted apart: a bilingual abstract says the same
     # thing twice and must not get twice the evidence (zone_totals takes the larger of the two).
+    names = company_names([p.text for p in doc.parts if p.kind in _ZONES])
     streams = [
-        (f"{_ZONES[p.kind]}:{p.lang or '?'}", _terms(p)) for p in doc.parts if p.kind in _ZONES and p.norm
+        (f"{_ZONES[p.kind]}:{p.lang or '?'}", _terms(p, names))
+        for p in doc.parts
+        if p.kind in _ZONES and p.norm
     ]
     if not any(z.startswith("keywords") for z, _ in streams):
         streams += [(f"keywords:{k.lang or '?'}", k.norm.split()) for k in doc.keywords if k.norm]
