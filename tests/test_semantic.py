@@ -150,7 +150,7 @@ def test_vectors_table_migrates_and_round_trips(tmp_path):
     assert store.vector_hashes("enc") == {"a": "h1", "b": "h2"}
     assert store.vector_encoders() == [{"encoder": "enc", "version": "1.0", "dim": 2, "count": 2}]
     stamp = store.vectors_stamp("enc")
-    store.put_vectors([("a", "h3", v[1])], "enc", "1.0")
+    store.put_vectors([("a", "h3", v[1])], "enc", "1.0")  # a replaced vector is a new write
     assert store.vectors_stamp("enc") != stamp
     assert store.remove_orphan_vectors() == 2  # neither "a" nor "b" is a document
 

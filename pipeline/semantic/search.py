@@ -22,7 +22,7 @@ RRF_K = 60
 HYBRID_DEPTH = 100  # documents taken from each ranking before fusion
 SNIPPET_CHARS = 200
 
-_MATRICES: dict[tuple[str, str], tuple[tuple[int, int], list[str], np.ndarray]] = {}
+_MATRICES: dict[tuple[str, str], tuple[int, list[str], np.ndarray]] = {}
 _ENCODERS: dict[tuple[str, int], Encoder] = {}
 
 
@@ -58,7 +58,9 @@ def corpus_vectors(store: Store, encoder: str) -> tuple[list[str], np.ndarray]:
 def query_encoder(encoder: str, max_tokens: int = DEFAULT_MAX_TOKENS) -> Encoder:
     key = (encoder, max_tokens)
     if key not in _ENCODERS:
-        _ENCODERS[key] = load_encoder(parse_spec(encoder, max_tokens))
+        # One thread: a query is a few tokens, and OpenMP threads that wait for a busy core cost
+        # far more than they save (measured 30 ms on one thread, 0.9 s on two on a loaded machine).
+        _ENCODERS[key] = load_encoder(parse_spec(encoder, max_tokens), threads=1)
     return _ENCODERS[key]
 
 

@@ -752,10 +752,13 @@ class Store(ABC):
             " FROM vectors GROUP BY encoder ORDER BY count(*) DESC, encoder"
         )
 
-    def vectors_stamp(self, encoder: str) -> tuple[int, int]:
-        """(count, last write) of an encoder's vectors: changes whenever they do (for caches)."""
-        r = self._one("SELECT count(*), coalesce(max(seq), 0) FROM vectors WHERE encoder = ?", (encoder,))
-        return (int(r[0]), int(r[1])) if r else (0, 0)
+    def vectors_stamp(self, encoder: str) -> int:
+        """The last write of an encoder's vectors (from the index: cheap), for caches of the matrix.
+        Only removing orphans deletes without writing, and a matrix that still holds vectors of
+        removed documents is harmless (their rows are not found)."""
+        return int(
+            self._scalar("SELECT coalesce(max(seq), 0) FROM vectors WHERE encoder = ?", (encoder,)) or 0
+        )
 
     def vectors(self, encoder: str, ids: Sequence[str] | None = None) -> tuple[list[str], Any]:
         """(document ids, float32 matrix with one unit row each) of an encoder, all or ``ids``."""

@@ -113,10 +113,11 @@ _VECTORS = f"""CREATE TABLE vectors (
     vector BYTEA NOT NULL, input_hash {_T} NOT NULL, seq BIGINT NOT NULL, added {_T},
     PRIMARY KEY (encoder, doc_id)
 )"""
-_SCHEMA.append(_VECTORS)
+_VECTORS_SEQ = "CREATE INDEX vectors_seq ON vectors(encoder, seq)"
+_SCHEMA += [_VECTORS, _VECTORS_SEQ]
 
 # Forward migrations: MIGRATIONS[v] takes a corpus at schema v to v+1 (PostgreSQL corpora start at 2).
-MIGRATIONS: dict[int, list[str]] = {2: [_VECTORS]}
+MIGRATIONS: dict[int, list[str]] = {2: [_VECTORS, _VECTORS_SEQ]}
 
 
 def _psycopg() -> Any:

@@ -185,12 +185,15 @@ _VECTORS = """CREATE TABLE vectors (
     added TEXT,
     PRIMARY KEY (encoder, doc_id)
 )"""
-_SCHEMA.append(_VECTORS)
+# count(*) and max(seq) of one encoder (the cache stamp) from the index, not by reading the blobs.
+_VECTORS_SEQ = "CREATE INDEX vectors_seq ON vectors(encoder, seq)"
+_SCHEMA += [_VECTORS, _VECTORS_SEQ]
 
 
 def _v2_to_v3(conn: sqlite3.Connection) -> None:
     """Schema 3: document vectors (pipeline.semantic)."""
     conn.execute(_VECTORS)
+    conn.execute(_VECTORS_SEQ)
 
 
 # Forward migrations: MIGRATIONS[v] takes a database at version v to v+1.
