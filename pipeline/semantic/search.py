@@ -11,6 +11,8 @@ the two, which have nothing in common.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -19,10 +21,11 @@ from pipeline.semantic.encoders import DEFAULT_MAX_TOKENS, Encoder, EncoderError
 from pipeline.store import Filters, Store
 
 RRF_K = 60
+TOP_K = 400  # best documents whose filters are checked first
 HYBRID_DEPTH = 100  # documents taken from each ranking before fusion
 SNIPPET_CHARS = 200
 
-_MATRICES: dict[tuple[str, str], tuple[int, list[str], np.ndarray]] = {}
+_MATRICES: dict[tuple[str, str], tuple[int, list[str], np.ndarray, dict[str, int]]] = {}
 _ENCODERS: dict[tuple[str, int], Encoder] = {}
 
 
@@ -32,7 +35,7 @@ class NoVectors(EncoderError):
 
 def corpus_encoder(store: Store, encoder: str | None = None) -> str:
     """The encoder id to search with: the one asked for, else the one with most vectors here."""
-    have = [e["encoder"] for e in store.vector_encoders()]
+    have = store.vector_counts()
     if encoder is not None:
         wanted = parse_spec(encoder).id
         if wanted not in have:
@@ -40,19 +43,23 @@ def corpus_encoder(store: Store, encoder: str | None = None) -> str:
         return wanted
     if not have:
         raise NoVectors(f"{store.location}: no document vectors yet (run `govtext embed` first)")
-    return have[0]
+    return max(sorted(have), key=lambda e: have[e])
 
 
 def corpus_vectors(store: Store, encoder: str) -> tuple[list[str], np.ndarray]:
     """(ids, matrix) of an encoder's vectors, cached while they are unchanged."""
+    ids, matrix, _ = _cached(store, encoder)
+    return ids, matrix
+
+
+def _cached(store: Store, encoder: str) -> tuple[list[str], np.ndarray, dict[str, int]]:
     key = (store.location, encoder)
     stamp = store.vectors_stamp(encoder)
     hit = _MATRICES.get(key)
-    if hit is not None and hit[0] == stamp:
-        return hit[1], hit[2]
-    ids, matrix = store.vectors(encoder)
-    _MATRICES[key] = (stamp, ids, matrix)
-    return ids, matrix
+    if hit is None or hit[0] != stamp:
+        ids, matrix = store.vectors(encoder)
+        hit = _MATRICES[key] = (stamp, ids, matrix, {d: i for i, d in enumerate(ids)})
+    return hit[1], hit[2], hit[3]
 
 
 def query_encoder(encoder: str, max_tokens: int = DEFAULT_MAX_TOKENS) -> Encoder:
@@ -68,22 +75,42 @@ def _rank(
     ids: list[str],
     matrix: np.ndarray,
     q: np.ndarray,
-    allowed: set[str] | None,
+    allowed: Callable[[list[str] | None], set[str] | None],
     exclude: set[str],
     limit: int,
+    index: dict[str, int],
 ) -> list[tuple[str, float]]:
+    """The ``limit`` best documents that pass the filters. ``allowed(candidates)`` gives the ids
+    among ``candidates`` (None: all documents) that pass, or None when nothing is filtered. As in
+    full-text search, the filters are checked on the best few hundred first, and on every document
+    only when those leave too few."""
     scores = matrix @ q
-    if allowed is not None or exclude:
-        keep = np.fromiter(
-            ((allowed is None or i in allowed) and i not in exclude for i in ids), dtype=bool, count=len(ids)
-        )
-        scores = np.where(keep, scores, -np.inf)
-    k = min(limit, int(np.isfinite(scores).sum()))
+    if exclude:
+        scores[[index[d] for d in exclude if d in index]] = -np.inf
+    order = _top(scores, max(TOP_K, limit * 20))
+    passing = allowed([ids[i] for i in order])
+    if passing is not None:
+        chosen = [i for i in order if ids[i] in passing][:limit]
+        if len(chosen) < limit and len(order) < len(ids):  # too few among the best: filter all
+            every = allowed(None) or set()
+            keep = np.zeros(len(ids), dtype=bool)
+            keep[[index[d] for d in every if d in index]] = True
+            chosen = [i for i in _top(np.where(keep, scores, -np.inf), limit) if keep[i]]
+        order = np.array(chosen, dtype=int)
+    order = [i for i in order[:limit] if np.isfinite(scores[i])]
+    return [(ids[i], float(scores[i])) for i in order]
+
+
+def _allowed(store: Store, lang: str | None, f: Filters, among: list[str] | None) -> set[str] | None:
+    return store.filter_doc_ids(lang, f, among)
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    k = min(k, len(scores))
     if k <= 0:
-        return []
+        return np.zeros(0, dtype=int)
     top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return [(ids[i], float(scores[i])) for i in top]
+    return top[np.argsort(-scores[top], kind="stable")]
 
 
 def _rows(
@@ -139,11 +166,10 @@ def similar(
     _, mine = store.vectors(enc, [doc_id])
     if not len(mine):
         raise NoVectors(f"document {doc_id[:12]} has no vector of {enc} (run `govtext embed` first)")
-    ids, matrix = corpus_vectors(store, enc)
-    allowed = store.filter_doc_ids(
-        lang, Filters(year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
-    )
-    return _rows(store, _rank(ids, matrix, mine[0], allowed, {doc_id}, limit))
+    ids, matrix, index = _cached(store, enc)
+    f = Filters(year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
+    allowed = partial(_allowed, store, lang, f)
+    return _rows(store, _rank(ids, matrix, mine[0], allowed, {doc_id}, limit, index))
 
 
 def semantic_search(
@@ -164,12 +190,10 @@ def semantic_search(
     if not text.strip():
         raise ValueError("empty search text")
     enc = corpus_encoder(store, encoder)
-    ids, matrix = corpus_vectors(store, enc)
+    ids, matrix, index = _cached(store, enc)
     q = query_encoder(enc, max_tokens).embed_query(text)
-    allowed = store.filter_doc_ids(
-        lang, Filters(year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
-    )
-    return _rows(store, _rank(ids, matrix, q, allowed, set(), limit))
+    f = Filters(year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
+    return _rows(store, _rank(ids, matrix, q, partial(_allowed, store, lang, f), set(), limit, index))
 
 
 def rrf(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:

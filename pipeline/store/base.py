@@ -745,6 +745,10 @@ class Store(ABC):
         """doc_id -> input hash of every stored vector of an encoder."""
         return dict(self._all("SELECT doc_id, input_hash FROM vectors WHERE encoder = ?", (encoder,)))
 
+    def vector_counts(self) -> dict[str, int]:
+        """encoder -> number of vectors, from the index alone (cheap: used on every search)."""
+        return dict(self._all("SELECT encoder, count(*) FROM vectors GROUP BY encoder"))
+
     def vector_encoders(self) -> list[dict[str, Any]]:
         """The encoders that have vectors here, most vectors first: encoder, version, dim, count."""
         return self._dicts(
@@ -811,15 +815,21 @@ class Store(ABC):
             yield from parts.items()
             last = ids[-1]
 
-    def filter_doc_ids(self, lang: str | None = None, filters: Filters | None = None) -> set[str] | None:
+    def filter_doc_ids(
+        self, lang: str | None = None, filters: Filters | None = None, among: Sequence[str] | None = None
+    ) -> set[str] | None:
         """Ids of the documents that pass the document-level filters (None: no filter given);
-        ``lang``: the document has a part in that language."""
+        ``lang``: the document has a part in that language; ``among``: only these documents."""
         where, args = self._doc_filters(filters)
         if lang:
             where.append("(' ' || d.langs || ' ') LIKE ?")
             args.append(f"% {lang} %")
         if not where:
             return None
+        if among is not None:
+            cond, more = self._id_in("d.id", list(among))
+            where.append(cond)
+            args.extend(more)
         return {r[0] for r in self._all(f"SELECT d.id FROM documents d WHERE {' AND '.join(where)}", args)}
 
     def doc_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
