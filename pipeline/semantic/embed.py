@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +80,15 @@ def iter_embedded(
                 r = futures.pop(f)
                 try:
                     yield r, f.result()
+                except BrokenProcessPool:
+                    # A worker died (the engine crashed, or was killed): what is left fails with a
+                    # clear reason; a new `govtext embed` carries on from what was stored.
+                    err = RuntimeError(
+                        "an embedding worker process died; run `govtext embed` again to resume"
+                    )
+                    for rest in [r, *futures.values(), *reversed(pending)]:
+                        yield rest, err
+                    return
                 except Exception as e:  # noqa: BLE001
                     yield r, e
 
