@@ -219,7 +219,7 @@ def stage_breakdown(paths: list[Path], db: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from pipeline.config import Config
     from pipeline.document import RecordError
-    from pipeline.ingest import BATCH
+    from pipeline.executor.work import BATCH
     from pipeline.readers import ReadOptions, get_reader
     from pipeline.stages import default_stages, pipeline_version
     from pipeline.store import open_store

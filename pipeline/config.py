@@ -29,6 +29,9 @@ class Config:
     seed: int = 42
     topics_k: str = "auto"
     report: Path | None = None  # default: next to the database, report.html
+    readers: list[str] = field(default_factory=list)  # extra reader modules (each @register-s formats)
+    executor: str = "local"  # local | dask
+    scheduler: str | None = field(default_factory=lambda: os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}

@@ -82,9 +82,12 @@ def handle_errors(fn: F) -> F:
         except Exception as e:  # noqa: BLE001 - the CLI boundary
             if _STATE["debug"]:
                 raise
+            from pipeline.extras import MissingExtra
             from pipeline.store import StoreError
 
-            known = isinstance(e, CliError | StoreError | ValueError | FileNotFoundError | PermissionError)
+            known = isinstance(
+                e, CliError | StoreError | MissingExtra | ValueError | FileNotFoundError | PermissionError
+            )
             msg = str(e) if known else f"{type(e).__name__}: {e} (run with --debug for the traceback)"
             console.print(f"[red]error[/]: {escape(msg)}", highlight=False)
             raise typer.Exit(EXIT_FATAL) from None

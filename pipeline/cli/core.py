@@ -41,6 +41,24 @@ class OcrMode(StrEnum):
     force = "force"
 
 
+class ExecutorName(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+ExecutorOpt = Annotated[
+    ExecutorName | None,
+    typer.Option(
+        "--executor", help="Where the work runs: local processes, or a Dask cluster (govtext[dask])."
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tcp://HOST:8786 (default: DASK_SCHEDULER_ADDRESS, else a local cluster).",
+    ),
+]
 Ocr = Annotated[OcrMode | None, typer.Option(help="OCR for scanned PDFs (Tesseract): auto, off or force.")]
 Column = Annotated[
     list[str] | None, typer.Option("--column", help="Map a field to a column name, e.g. abstract=isi.")
@@ -129,9 +147,14 @@ def ingest(
     time_limit: TimeLimit = None,
     ocr: Ocr = None,
     retry_failed: RetryFailed = False,
+    executor: ExecutorOpt = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Run the per-document stages (read, clean, segment, language, NLP, themes) into the store."""
-    cfg = _config(db, workers, column, time_limit=time_limit, ocr=ocr.value if ocr else None)
+    cfg = _config(
+        db, workers, column, time_limit=time_limit, ocr=ocr.value if ocr else None,
+        executor=executor.value if executor else None, scheduler=scheduler,
+    )  # fmt: skip
     store, summary = _ingest(paths, cfg, "ingest", retry_failed)
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_PARTIAL)
 
@@ -146,11 +169,16 @@ def run(
     time_limit: TimeLimit = None,
     ocr: Ocr = None,
     retry_failed: RetryFailed = False,
+    executor: ExecutorOpt = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """The main job: ingest, then the corpus-level steps (topics, report)."""
     from pipeline.corpus import available_steps
 
-    cfg = _config(db, workers, column, time_limit=time_limit, ocr=ocr.value if ocr else None)
+    cfg = _config(
+        db, workers, column, time_limit=time_limit, ocr=ocr.value if ocr else None,
+        executor=executor.value if executor else None, scheduler=scheduler,
+    )  # fmt: skip
     store, summary = _ingest(paths, cfg, "run", retry_failed)
     failed_steps = 0
     with store.run_lock():

@@ -60,6 +60,18 @@ def _load_builtin() -> None:
             pass
 
 
+def load_plugins(modules: list[str]) -> None:
+    """Import reader modules named in the config (``readers``): each registers its formats with
+    ``@register`` the way the built-in ones do. A module that cannot be imported is an error."""
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as e:
+            raise ValueError(f"readers: cannot import reader module {name!r} ({e})") from None
+
+
 def detect_format(path: Path) -> str | None:
     """Format name for a path, or None when it is not a file govtext reads."""
     if not _BUILTIN_LOADED:
@@ -80,6 +92,7 @@ __all__ = [
     "ReadOptions",
     "Reader",
     "register",
+    "load_plugins",
     "detect_format",
     "get_reader",
     "Document",

@@ -444,6 +444,76 @@ class Store(ABC):
             args += extra
         yield from (tuple(r) for r in self._execute(sql + " ORDER BY d.id, p.seq", args))
 
+    # -- parity ---------------------------------------------------------------------------------
+    def signature_rows(self) -> Iterator[tuple]:
+        """Everything a corpus holds, one canonical tuple per document in id order: the document's
+        fields, its parts with normal forms, keywords, tags, and its weights in the active topic
+        model; no run numbers, timestamps or row ids. Two corpora made from the same input, by
+        any executor on any backend, give the same rows."""
+        model = self.active_model_id("topics")
+        last = ""
+        while True:
+            ids = [
+                r[0]
+                for r in self._all("SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT 500", (last,))
+            ]
+            if not ids:
+                return
+            cond, args = self._id_in("id", ids)
+            docs = {
+                r[0]: r[1:]
+                for r in self._all(
+                    "SELECT id, path, source_id, format, doc_type, title, authors, year, doi, regulation, langs,"
+                    f" pages, meta, pipeline_version FROM documents WHERE {cond}",
+                    args,
+                )
+            }
+            cond, args = self._id_in("doc_id", ids)
+            rows: dict[str, dict[str, list]] = {i: {"p": [], "k": [], "t": [], "w": []} for i in ids}
+            for r in self._all(
+                "SELECT doc_id, seq, kind, lang, heading, text, norm, page_start, page_end FROM parts"
+                f" WHERE {cond} ORDER BY doc_id, seq",
+                args,
+            ):
+                rows[r[0]]["p"].append(r[1:])
+            for r in self._all(
+                f"SELECT doc_id, seq, lang, text, norm FROM keywords WHERE {cond} ORDER BY doc_id, seq", args
+            ):
+                rows[r[0]]["k"].append(r[1:])
+            for r in self._all(
+                f"SELECT doc_id, theme, score, method, model FROM tags WHERE {cond} ORDER BY doc_id, theme",
+                args,
+            ):
+                rows[r[0]]["t"].append((r[1], round(r[2], 6), r[3], r[4]))
+            if model is not None:
+                for r in self._all(
+                    f"SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? AND {cond} ORDER BY doc_id, topic",
+                    [model, *args],
+                ):
+                    rows[r[0]]["w"].append((r[1], round(r[2], 5)))
+            for i in ids:
+                x = rows[i]
+                yield (i, *docs[i], tuple(x["p"]), tuple(x["k"]), tuple(x["t"]), tuple(x["w"]))
+            last = ids[-1]
+
+    def signature(self) -> str:
+        """A digest of ``signature_rows`` (and of the active topic model's topics): equal digests,
+        equal corpora."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for row in self.signature_rows():
+            h.update(repr(row).encode("utf-8"))
+        model = self.active_model_id("topics")
+        if model is not None:
+            for t in self.topics_of_model(model):
+                h.update(
+                    repr(
+                        (t["topic"], t["label"], t["theme"], t["terms"], round(t["weight"] or 0, 5))
+                    ).encode()
+                )
+        return h.hexdigest()
+
     # -- filters --------------------------------------------------------------------------------
     def _doc_filters(self, f: Filters | None) -> tuple[list[str], list[Any]]:
         """SQL conditions on documents ``d`` for the document-level filters."""

@@ -99,7 +99,7 @@ def resolve(
 ) -> list[Document]:  # noqa: ANN001
     """The Document behind every row, fully processed (parts, languages, norms), in row order."""
     from pipeline.config import Config
-    from pipeline.ingest import apply_stages
+    from pipeline.executor.work import apply_stages
     from pipeline.stages import default_stages
 
     cfg = cfg or Config()
