@@ -256,9 +256,7 @@ def stage_breakdown(paths: list[Path], db: Path) -> None:
             t = time.perf_counter()
             for i in range(0, len(out), 256):
                 batch = out[i : i + 256]
-                elsewhere = store.stored_elsewhere(batch, pv)  # as ingest does: one query per batch
-                new = [d for d in batch if d.id not in elsewhere]
-                store.write_documents(new, pv, None)
+                store.write_documents(batch, pv, None)  # as ingest does: duplicates checked per unit
             timing["store"] = time.perf_counter() - t
         total = sum(timing.values())
         n = len(docs)

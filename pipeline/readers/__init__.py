@@ -47,17 +47,14 @@ def register(fmt: str, *extensions: str) -> Callable[[Reader], Reader]:
 
 
 def _load_builtin() -> None:
-    # Imported for their @register side effect; a reader module that fails to import
-    # (missing optional dependency) must not take the others down.
+    # Imported for their @register side effect. They need only core dependencies: one that does
+    # not import is a broken install, an error, not a format quietly gone.
     import importlib
 
     global _BUILTIN_LOADED
-    _BUILTIN_LOADED = True
     for name in ("text", "records", "pdf"):
-        try:
-            importlib.import_module(f"pipeline.readers.{name}")
-        except ImportError:  # pragma: no cover - reported when the format is used
-            pass
+        importlib.import_module(f"pipeline.readers.{name}")
+    _BUILTIN_LOADED = True
 
 
 def load_plugins(modules: list[str]) -> None:

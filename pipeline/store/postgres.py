@@ -130,16 +130,17 @@ def tsvector(text: str) -> str:
     """A tsvector literal of the text's tokens with their positions (within PostgreSQL's limits)."""
     positions: dict[str, list[int]] = {}
     for i, tok in enumerate(tokens(text), 1):
-        if len(tok) > MAX_LEXEME:
-            continue
-        at = positions.setdefault(tok, [])
-        pos = min(i, MAX_POSITION)
-        if len(at) < MAX_POSITIONS and (not at or at[-1] != pos):
-            at.append(pos)
-    size = sum(len(t) + 2 * len(p) + 8 for t, p in positions.items())
-    if size > MAX_TSVECTOR:  # words still match; phrases in this one huge part do not
+        at = positions.get(tok)
+        if at is None:
+            positions[tok] = [i if i < MAX_POSITION else MAX_POSITION]
+        elif len(at) < MAX_POSITIONS and at[-1] < MAX_POSITION:
+            at.append(i if i < MAX_POSITION else MAX_POSITION)
+    if any(len(t) > MAX_LEXEME for t in positions):
+        positions = {t: p for t, p in positions.items() if len(t) <= MAX_LEXEME}
+    out = " ".join(f"'{t}':{','.join(map(str, p))}" for t, p in positions.items())
+    if len(out) > MAX_TSVECTOR:  # words still match; phrases in this one huge part do not
         return " ".join(f"'{t}'" for t in positions)
-    return " ".join(f"'{t}':{','.join(map(str, p))}" for t, p in positions.items())
+    return out
 
 
 def _phrase(text: str, prefix: bool = False) -> str:
