@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
+from pipeline import __version__, nlp
 from pipeline.config import Config
 from pipeline.discover import Skipped, Source, sha256_file, walk
 from pipeline.executor import Executor, make_executor
@@ -152,7 +152,10 @@ def ingest(
 
     executor = executor or make_executor(cfg)
     # PostgreSQL takes many writers: the workers store their own units. SQLite has one: this process.
-    ctx = WorkContext(cfg, pv, run, write_db=cfg.db if is_url(cfg.db) else None)
+    warm = store.check_vocabulary(nlp.vocabulary_version()) and store.count("vocabulary") > 0
+    ctx = WorkContext(
+        cfg, pv, run, write_db=cfg.db if is_url(cfg.db) else None, vocab_db=cfg.db if warm else None
+    )
     pending_units: Counter = Counter()
     produced: dict[str, set[str]] = {}
     fatal: dict[str, str] = {}

@@ -36,11 +36,25 @@ def _phrase_norms(phrase: str) -> list[str]:
     return sorted({" ".join(normalise(phrase, lang)) for lang in ("id", "en")})
 
 
-def parse_query(text: str, widen: bool = True) -> Node:
-    """The neutral parsed form of a user query; ``widen``: also look for the normal forms."""
-    if widen:
-        return parse(text, _word_variants, _phrase_norms)
-    return parse(text)
+def parse_query(text: str, widen: bool = True, store: Store | None = None) -> Node:
+    """The neutral parsed form of a user query; ``widen``: also look for the normal forms (found
+    in the corpus's vocabulary when ``store`` is given, so spaCy loads only for unseen words)."""
+    if not widen:
+        return parse(text)
+    if store is not None:
+        prime(store, [text.lower()])
+    return parse(text, _word_variants, _phrase_norms)
+
+
+def prime(store: Store, texts: list[str]) -> None:
+    """Warm the normalisation caches with the corpus's stored vocabulary for these texts' words."""
+    from pipeline import nlp
+
+    if store.meta_value("vocabulary") != nlp.vocabulary_version():
+        return
+    chunks = nlp.chunks_of(texts)
+    chunks |= {m.group() for t in texts for m in _WORD.finditer(t)}  # words cut out of their punctuation
+    nlp.preload_vocabulary(store.vocabulary(chunks))
 
 
 def search(
@@ -62,13 +76,13 @@ def search(
     ``topic``: documents whose dominant topic in the active topic model is this one; ``source``: a
     source file or a folder (path prefix). The snippet marks matches as ``[word]``, also words
     found only through their normal forms (``kemitraan`` -> "mitra")."""
-    node = parse_query(text)
+    node = parse_query(text, store=store)
     filters = Filters(year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
     rows = store.search(node, lang=lang, filters=filters, kinds=kinds, limit=limit)
     return [
         {
             "id": r["id"], "source_id": r["source_id"], "path": r["path"], "title": r["title"], "year": r["year"],
-            "langs": r["langs"], "snippet": snippet(r["text"], r["lang"], node), "score": r["score"],
+            "langs": r["langs"], "snippet": snippet(r["text"], r["lang"], node, store=store), "score": r["score"],
             "kind": r["kind"],
         }
         for r in rows
@@ -85,7 +99,9 @@ def show(store: Store, ref: str) -> dict[str, Any] | None:
 
 
 # -- snippets ------------------------------------------------------------------------------------
-def snippet(text: str, lang: str | None, node: Node, size: int = SNIPPET_WORDS) -> str:
+def snippet(
+    text: str, lang: str | None, node: Node, size: int = SNIPPET_WORDS, store: Store | None = None
+) -> str:
     """About ``size`` words of a part around its best cluster of matches, matches as ``[word]``,
     ``…`` where the text was cut."""
     terms = positive_words(node)
@@ -94,6 +110,8 @@ def snippet(text: str, lang: str | None, node: Node, size: int = SNIPPET_WORDS) 
     if not marked:
         # Matched through the normalised text only: find the words whose normal forms match.
         words = list(_WORD.finditer(text))
+        if store is not None:
+            prime(store, [m.group() for m in words[:_NORM_SCAN]])
         marked = _norm_marks(words[:_NORM_SCAN], lang, terms)
     if not words:
         return ""

@@ -101,14 +101,14 @@ _RUNNERS: dict[str, UnitRunner] = {}
 
 def _runner(ctx: WorkContext) -> UnitRunner:
     cfg = replace(ctx.cfg, db="", workers=1, report=None, topics_k="", executor="dask", scheduler=None)
-    settings = replace(ctx, run=0, cfg=cfg)
+    settings = replace(ctx, run=0, cfg=cfg, vocab_db=None)
     key = repr(settings)
     runner = _RUNNERS.get(key)
     if runner is None:
         for old in _RUNNERS.values():
             old.close()
         _RUNNERS.clear()
-        runner = _RUNNERS[key] = UnitRunner(settings)
+        runner = _RUNNERS[key] = UnitRunner(replace(settings, vocab_db=ctx.vocab_db))
         if not _RUNNERS_CLOSED_AT_EXIT:
             atexit.register(_close_runners)
             _RUNNERS_CLOSED_AT_EXIT.append(True)

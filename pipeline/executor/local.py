@@ -24,6 +24,7 @@ from pipeline.executor.work import (
     WorkContext,
     guarded_unit,
     init_worker,
+    load_vocabulary,
     lost_unit,
     process_unit,
     warm_up,
@@ -52,7 +53,10 @@ class LocalExecutor:
     def run(self, units: list[Unit], ctx: WorkContext, handle: Handle, on_ready: Ready = None) -> None:
         if not units:
             return
-        # Load the stages' tables before the pool forks: the workers share them.
+        # Load the stages' tables and the corpus's vocabulary before the pool forks: the workers
+        # share them.
+        if ctx.vocab_db is not None:
+            load_vocabulary(ctx.vocab_db)
         warm_up(ctx.cfg)
         if on_ready is not None:
             on_ready()

@@ -52,6 +52,7 @@ class UnitResult:
     duplicates: int = 0
     parts_by_lang: Counter = field(default_factory=Counter)
     written_by_worker: bool = False
+    vocab: list[tuple[str, str, str, str]] = field(default_factory=list)  # chunks new to the corpus
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class WorkContext:
     pipeline_version: str
     run: int
     write_db: str | None = None
+    vocab_db: str | None = None  # the corpus whose vocabulary warms a worker's caches
 
 
 # -- one worker process --------------------------------------------------------------------------
@@ -88,6 +90,26 @@ def init_worker(ctx: WorkContext) -> None:
         from pipeline.store import open_store
 
         _W["store"] = open_store(ctx.write_db)
+    if ctx.vocab_db is not None:
+        load_vocabulary(ctx.vocab_db)
+
+
+def load_vocabulary(db: str) -> None:
+    """Warm this process's normalisation caches from a corpus's vocabulary, once per corpus (a
+    forked worker inherits its parent's). A corpus out of reach (an SQLite file on another machine
+    than this Dask worker) leaves them cold: slower, not wrong."""
+    if _W.get("vocab_db") == db:
+        return
+    from pipeline import nlp
+    from pipeline.store import StoreError, open_store
+
+    try:
+        with open_store(db, readonly=True) as store:
+            if store.meta_value("vocabulary") == nlp.vocabulary_version():
+                nlp.preload_vocabulary(store.iter_vocabulary())
+    except StoreError:
+        pass
+    _W["vocab_db"] = db
 
 
 def apply_stages(
@@ -153,6 +175,9 @@ def process_unit(unit: Unit, run: int | None = None) -> UnitResult:
         res.fatal = str(e)
     except Exception as e:  # noqa: BLE001 - an unexpected reader failure is this file's error, not the run's
         res.fatal = f"{type(e).__name__}: {e}"
+    from pipeline import nlp
+
+    res.vocab = nlp.take_new_vocabulary()
     store = _W.get("store")
     if store is not None:
         write_result(store, res, ctx)
@@ -163,6 +188,8 @@ def process_unit(unit: Unit, run: int | None = None) -> UnitResult:
 def write_result(store: Any, res: UnitResult, ctx: WorkContext) -> None:
     """Store a unit's documents in one transaction and keep only the receipt in the result."""
     wrote = store.write_documents(res.docs, ctx.pipeline_version, ctx.run)
+    store.add_vocabulary(res.vocab)
+    res.vocab = []
     written = set(wrote.written)
     res.written = wrote.written
     res.duplicates = wrote.duplicates

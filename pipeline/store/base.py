@@ -20,10 +20,20 @@ from typing import Any
 from pipeline.document import Document, Keyword, Part, Tag
 from pipeline.store.match import Node
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The tables a caller may count (a whitelist: the name is put into SQL).
-COUNTABLE = ("documents", "parts", "keywords", "tags", "errors", "sources", "runs", "doc_topics")
+COUNTABLE = (
+    "documents",
+    "parts",
+    "keywords",
+    "tags",
+    "errors",
+    "sources",
+    "runs",
+    "doc_topics",
+    "vocabulary",
+)
 
 DOC_COLUMNS = (
     "id", "source_id", "path", "format", "doc_type", "title", "authors", "year", "doi", "regulation",
@@ -107,6 +117,10 @@ class Store(ABC):
     @abstractmethod
     def _insert_many(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """Bulk insert inside the current transaction."""
+
+    @abstractmethod
+    def _execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement over many rows, inside the current transaction."""
 
     @abstractmethod
     def _id_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -443,6 +457,54 @@ class Store(ABC):
             sql += f" AND {cond}"
             args += extra
         yield from (tuple(r) for r in self._execute(sql + " ORDER BY d.id, p.seq", args))
+
+    # -- vocabulary -----------------------------------------------------------------------------
+    def meta_value(self, key: str) -> str | None:
+        return self._scalar("SELECT value FROM meta WHERE key = ?", (key,))
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def check_vocabulary(self, version: str) -> bool:
+        """Keep the vocabulary only if it was made by this version of the nlp stage (else empty
+        it and record the new version); whether it was kept."""
+        if self.meta_value("vocabulary") == version:
+            return True
+        with self.transaction():
+            self._execute("DELETE FROM vocabulary")
+            self._set_meta("vocabulary", version)
+        return False
+
+    def add_vocabulary(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        """(lang, chunk, norms, terms) rows; those already there are left as they are."""
+        if not rows:
+            return
+        with self.transaction():
+            self._execute_many(
+                "INSERT INTO vocabulary (lang, chunk, norms, terms) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (lang, chunk) DO NOTHING",
+                sorted(rows),  # one order for every writer: concurrent inserts never deadlock
+            )
+
+    def vocabulary(self, chunks: Iterable[str]) -> list[tuple[str, str, str, str]]:
+        """The stored rows (lang, chunk, norms, terms) of these chunks, in both languages."""
+        wanted = sorted(set(chunks))
+        out: list[tuple[str, str, str, str]] = []
+        for i in range(0, len(wanted), 500):
+            cond, args = self._id_in("chunk", wanted[i : i + 500])
+            out += [
+                tuple(r)
+                for r in self._all(f"SELECT lang, chunk, norms, terms FROM vocabulary WHERE {cond}", args)
+            ]
+        return out
+
+    def iter_vocabulary(self, limit: int | None = None) -> Iterator[tuple[str, str, str, str]]:
+        sql = "SELECT lang, chunk, norms, terms FROM vocabulary"
+        cur = self._execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
+        yield from (tuple(r) for r in cur)
 
     # -- parity ---------------------------------------------------------------------------------
     def signature_rows(self) -> Iterator[tuple]:

@@ -45,6 +45,12 @@ _RUN_LOCK_SPACE = 7_407_014
 
 _T = 'TEXT COLLATE "C"'  # byte order, as SQLite sorts text: the same ORDER BY on both backends
 
+_V3 = [
+    f"""CREATE TABLE vocabulary (
+        lang {_T} NOT NULL, chunk {_T} NOT NULL, norms {_T} NOT NULL, terms {_T} NOT NULL, PRIMARY KEY (lang, chunk)
+    )""",
+]
+
 _SCHEMA = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
     f"""CREATE TABLE documents (
@@ -87,6 +93,7 @@ _SCHEMA = [
     "CREATE INDEX doc_topics_topic ON doc_topics(model, topic)",
     f"CREATE TABLE models (id {_T} PRIMARY KEY, kind {_T} NOT NULL, created {_T}, path {_T}, meta {_T})",
     f"CREATE TABLE active_models (kind {_T} PRIMARY KEY, model {_T})",
+    *_V3,
     f"""CREATE TABLE model_files (
         model {_T} NOT NULL REFERENCES models(id) ON DELETE CASCADE, name {_T} NOT NULL, data BYTEA NOT NULL,
         PRIMARY KEY (model, name)
@@ -107,7 +114,7 @@ _SCHEMA = [
 ]
 
 # Forward migrations: MIGRATIONS[v] takes a corpus at schema v to v+1 (PostgreSQL corpora start at 2).
-MIGRATIONS: dict[int, list[str]] = {}
+MIGRATIONS: dict[int, list[str]] = {2: _V3}
 
 
 def _psycopg() -> Any:
@@ -359,6 +366,10 @@ class PostgresStore(Store):
             (*PART_COLUMNS, "tsv_text", "tsv_norm"),
             [(*r, tsvector(r[5]), tsvector(r[6] or "")) for r in rows],
         )
+
+    def _execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(self._sql(sql), rows)
 
     def _id_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} = ANY(?)", [list(values)]

@@ -20,6 +20,17 @@ from pipeline.store.base import KWIC_EXCLUDED, SCHEMA_VERSION, SEARCH_EXCLUDED, 
 from pipeline.store.errors import QuerySyntaxError, StoreError
 from pipeline.store.match import And, Near, Node, Or, Words
 
+_V3 = [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+    """CREATE TABLE vocabulary (
+        lang TEXT NOT NULL,
+        chunk TEXT NOT NULL,   -- a whitespace-separated piece of text, as written
+        norms TEXT NOT NULL,   -- its normal forms, space-joined
+        terms TEXT NOT NULL,   -- its content terms (no stop words), space-joined
+        PRIMARY KEY (lang, chunk)
+    ) WITHOUT ROWID""",
+]
+
 _SCHEMA = [
     """CREATE TABLE documents (
         id TEXT PRIMARY KEY,
@@ -125,6 +136,7 @@ _SCHEMA = [
         data BLOB NOT NULL,
         PRIMARY KEY (model, name)
     )""",
+    *_V3,
     """CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
         command TEXT,
@@ -174,8 +186,14 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """Schema 3: the vocabulary (each chunk's normal forms, see pipeline.nlp) and a meta table."""
+    for stmt in _V3:
+        conn.execute(stmt)
+
+
 # Forward migrations: MIGRATIONS[v] takes a database at version v to v+1.
-MIGRATIONS = {1: _v1_to_v2}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def _quote(s: str) -> str:
@@ -300,6 +318,9 @@ class SQLiteStore(Store):
     def _insert_many(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         marks = ",".join("?" * len(columns))
         self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def _execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
 
     def _id_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(list(values))]
