@@ -31,7 +31,8 @@ from pipeline.executor.work import Unit, UnitResult, WorkContext, guarded_unit, 
 from pipeline.extras import require
 
 PLUGIN = "govtext-units"
-MAX_TASK_BYTES = 16 * 1024 * 1024
+SMALL_UNIT = 256 * 1024  # a text file this small costs less than sending it as a task of its own
+MAX_TASK_BYTES = 4 * 1024 * 1024
 MAX_TASK_UNITS = 64
 
 Handle = Callable[[UnitResult], None]
@@ -149,13 +150,17 @@ def run_units(units: list[Unit], ctx: WorkContext) -> list[UnitResult]:
 
 
 def batches(units: list[Unit], parallelism: int) -> list[list[Unit]]:
-    """Units grouped into tasks: big units alone, small ones together up to a share of the work."""
-    total = sum(u.size for u in units)
-    target = min(MAX_TASK_BYTES, max(1, total // max(1, parallelism * 4)))
-    out: list[list[Unit]] = []
+    """Units grouped into tasks: every PDF and every big unit alone (their cost does not follow
+    their size, so grouping them would leave workers idle at the end), small text files together."""
+    is_small = [u.format != "pdf" and u.size < SMALL_UNIT for u in units]
+    small = [u for u, s in zip(units, is_small, strict=True) if s]
+    big = [u for u, s in zip(units, is_small, strict=True) if not s]
+    out: list[list[Unit]] = [[u] for u in sorted(big, key=lambda u: -u.size)]
+    total = sum(u.size for u in small)
+    target = min(MAX_TASK_BYTES, max(SMALL_UNIT, total // max(1, parallelism * 4)))
     current: list[Unit] = []
     size = 0
-    for u in sorted(units, key=lambda u: -u.size):
+    for u in small:
         if current and (size + u.size > target or len(current) >= MAX_TASK_UNITS):
             out.append(current)
             current, size = [], 0
