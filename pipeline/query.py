@@ -47,11 +47,13 @@ def parse_query(text: str, widen: bool = True, store: Store | None = None) -> No
 
 
 def prime(store: Store, texts: list[str]) -> None:
-    """Warm the normalisation caches with the corpus's stored vocabulary for these texts' words."""
+    """Warm the normalisation caches with the corpus's stored vocabulary for these texts' words.
+
+    The stored normal forms are those the corpus's parts were made with, so a search matches
+    them even when this govtext would normalise a word differently (the next ingest refreshes
+    both)."""
     from pipeline import nlp
 
-    if store.meta_value("vocabulary") != nlp.vocabulary_version():
-        return
     chunks = nlp.chunks_of(texts)
     chunks |= {m.group() for t in texts for m in _WORD.finditer(t)}  # words cut out of their punctuation
     nlp.preload_vocabulary(store.vocabulary(chunks))

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline.cli.common import (
     DEFAULT_DB_PATH,
@@ -78,6 +77,8 @@ def _config(db: str, workers: int | None, columns: list[str] | None, **extra: An
 
 
 def _ingest(paths: list[Path], cfg: Any, command: str, retry_failed: bool) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from pipeline.ingest import ingest
     from pipeline.store import open_store as open_any
 

@@ -485,8 +485,8 @@ class Store(ABC):
         with self.transaction():
             self._execute_many(
                 "INSERT INTO vocabulary (lang, chunk, norms, terms) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (lang, chunk) DO NOTHING",
-                sorted(rows),  # one order for every writer: concurrent inserts never deadlock
+                " ON CONFLICT (chunk, lang) DO NOTHING",
+                sorted(rows, key=lambda r: (r[1], r[0])),  # one order for every writer: no deadlock
             )
 
     def vocabulary(self, chunks: Iterable[str]) -> list[tuple[str, str, str, str]]:

@@ -47,7 +47,7 @@ _T = 'TEXT COLLATE "C"'  # byte order, as SQLite sorts text: the same ORDER BY o
 
 _V3 = [
     f"""CREATE TABLE vocabulary (
-        lang {_T} NOT NULL, chunk {_T} NOT NULL, norms {_T} NOT NULL, terms {_T} NOT NULL, PRIMARY KEY (lang, chunk)
+        lang {_T} NOT NULL, chunk {_T} NOT NULL, norms {_T} NOT NULL, terms {_T} NOT NULL, PRIMARY KEY (chunk, lang)
     )""",
 ]
 

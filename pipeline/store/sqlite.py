@@ -27,7 +27,7 @@ _V3 = [
         chunk TEXT NOT NULL,   -- a whitespace-separated piece of text, as written
         norms TEXT NOT NULL,   -- its normal forms, space-joined
         terms TEXT NOT NULL,   -- its content terms (no stop words), space-joined
-        PRIMARY KEY (lang, chunk)
+        PRIMARY KEY (chunk, lang)
     ) WITHOUT ROWID""",
 ]
 
