@@ -326,8 +326,11 @@ def _is_content(token: str, norm: str) -> bool:
 _CHUNKS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {"id": {}, "en": {}}
 _WORDS: dict[str, dict[str, tuple[str, bool]]] = {"id": {}, "en": {}}  # token -> (norm, is content)
 _STATS = {"chunks": 0, "misses": 0}
-# Chunks worked out since take_new_vocabulary() last ran: what the corpus's vocabulary table lacks.
+# Chunks and all-letter tokens worked out since take_new_vocabulary() last ran: what the corpus's
+# vocabulary table lacks. Tokens count because kwic and snippets normalise words cut out of their
+# chunks ("kebijakan" out of "(kebijakan,"), and an all-letter token is a chunk of its own.
 _NEW: dict[str, set[str]] = {"id": set(), "en": set()}
+_NEW_TOKENS: dict[str, set[str]] = {"id": set(), "en": set()}
 
 
 def cache_stats() -> dict[str, float]:
@@ -337,7 +340,7 @@ def cache_stats() -> dict[str, float]:
 
 
 def reset_cache() -> None:
-    for c in (*_CHUNKS.values(), *_WORDS.values(), *_NEW.values()):
+    for c in (*_CHUNKS.values(), *_WORDS.values(), *_NEW.values(), *_NEW_TOKENS.values()):
         c.clear()
     _STATS.update(chunks=0, misses=0)
 
@@ -376,7 +379,17 @@ def take_new_vocabulary() -> list[VocabRow]:
         rows.extend(
             (key, c, " ".join(cache[c][0]), " ".join(cache[c][1])) for c in sorted(chunks) if c in cache
         )
+        tokens = _NEW_TOKENS[key] - chunks
+        if tokens:
+            # Only a token the tokenizer leaves whole when it stands alone (no special case).
+            specials = _special_cases(load_pipeline(key))
+            words = _WORDS[key]
+            for t in sorted(tokens - specials):
+                if t in words:
+                    norm, content = words[t]
+                    rows.append((key, t, norm, norm if content else ""))
         chunks.clear()
+        _NEW_TOKENS[key].clear()
     return rows
 
 
@@ -403,6 +416,8 @@ def _word(text: str, key: str) -> tuple[str, bool]:
     if hit is None:
         norm = _normal_form(text, key)
         hit = words[text] = (norm, bool(norm) and _is_content(text, norm))
+        if text.isalpha():
+            _NEW_TOKENS[key].add(text)
     return hit
 
 
