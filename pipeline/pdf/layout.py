@@ -9,6 +9,7 @@ title/abstract block above two columns.
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -43,31 +44,36 @@ class PageLines:
 _WORD = re.compile(r"[^ \r\n\x00\ufffe\x02]+[\ufffe\x02]?|[\ufffe\x02]")
 
 
-def _fragments(textpage, height: float) -> list[tuple[float, float, float, float, str]]:
-    """Runs of words on one baseline, cut at pdfium's line breaks and at wide gaps.
+def _fragments(
+    textpage, height: float, turned: _Turned | None = None
+) -> tuple[list[tuple[float, float, float, float, str]], list[tuple[float, float, float, float, str]]]:
+    """Runs of words on one baseline, cut at pdfium's line breaks and at wide gaps; and, apart, the
+    runs of words set at right angles to the rest (axis labels, a stamp up the margin).
 
     pdfium's page text already has the right characters, spaces and line breaks; boxes are only
     needed at word edges (a gap wide enough to be a column gutter always carries a space), so a
     word costs two ctypes calls however long it is. Text rectangles would be fewer calls, but
-    their text picks up overlapping neighbours in letter-spaced titles ("FILSAFAFAT").
+    their text picks up overlapping neighbours in letter-spaced titles ("FILSAFAFAT"), and on
+    tightly set lines each rectangle's text takes in the lines around it (words came out four
+    times): every word here is one span of character indices, so none can come out twice.
     This loop is the reader's hottest Python code: it keeps to locals and builds no object per word.
+    ``turned`` reads the boxes in a frame where the page's text runs left to right.
     """
     raw = textpage.raw
     n = pdfium_c.FPDFText_CountChars(raw)
     if n <= 0:
-        return []
-    text = textpage.get_text_range(0, n)
-    if len(text) != n:
-        # pdfium counts a character outside the BMP (math italic 𝑇) as two indices; pad so that
-        # string positions stay character indices, and drop the padding from the words.
-        text = "".join(ch + "\uffff" if ord(ch) > 0xFFFF else ch for ch in text)
-        if len(text) != n:  # still out of step: fall back to rectangles
-            return _rect_fragments(textpage, height)
-    box = pdfium_c.FS_RECTF()
-    ref = ctypes.byref(box)
-    getbox = pdfium_c.FPDFText_GetLooseCharBox
+        return [], []
+    text = _chars(textpage, n)
+    if turned is None:
+        box = pdfium_c.FS_RECTF()
+        ref = ctypes.byref(box)
+        getbox = pdfium_c.FPDFText_GetLooseCharBox
+    else:
+        box = getbox = turned
+        ref = None
     out = []
     append = out.append
+    aside: list[tuple[int, int, float, float, float, float]] = []
     words: list[str] = []
     x0 = x1 = top = bottom = 0.0
     seen: set[tuple[str, int, int]] = set()
@@ -80,6 +86,19 @@ def _fragments(textpage, height: float) -> list[tuple[float, float, float, float
         b = box.bottom
         if end - 1 > start:
             getbox(raw, end - 1, ref)
+            if box.bottom > t or box.top < b:
+                # The last letter sits above or below the first: a word at right angles to the line.
+                aside.append(
+                    (
+                        start,
+                        end,
+                        min(left, box.left),
+                        max(left, box.right),
+                        max(t, box.top),
+                        min(b, box.bottom),
+                    )
+                )
+                continue
         right = box.right
         word = text[start:end]
         # "Fake bold": the same word drawn again a fraction of a point away. Keep it once.
@@ -113,27 +132,111 @@ def _fragments(textpage, height: float) -> list[tuple[float, float, float, float
         prev_end = end
     if words:
         append((x0, x1, height - top, height - bottom, " ".join(words)))
+    side = _aside_runs(text, aside, height) if aside else []
     if _MARKS.search(text):
-        return [(f[0], f[1], f[2], f[3], f[4].translate(_MARK_MAP)) for f in out]
-    return out
+        out = [(f[0], f[1], f[2], f[3], f[4].translate(_MARK_MAP)) for f in out]
+        side = [(f[0], f[1], f[2], f[3], f[4].translate(_MARK_MAP)) for f in side]
+    return out, side
+
+
+def _aside_runs(text: str, aside: list[tuple], height: float) -> list[tuple[float, float, float, float, str]]:
+    """Words set at right angles to the page's text, as runs: neighbours in pdfium's order that no
+    line break separates."""
+    runs: list[tuple[float, float, float, float, str]] = []
+    cur: list[tuple] = []
+
+    def flush() -> None:
+        if cur:
+            x0 = min(w[2] for w in cur)
+            x1 = max(w[3] for w in cur)
+            top = max(w[4] for w in cur)
+            bottom = min(w[5] for w in cur)
+            runs.append((x0, x1, height - top, height - bottom, " ".join(text[w[0] : w[1]] for w in cur)))
+            cur.clear()
+
+    for w in aside:
+        if cur and _BREAK.search(text, cur[-1][1], w[0]):
+            flush()
+        cur.append(w)
+    flush()
+    return runs
+
+
+def _chars(textpage, n: int) -> str:
+    """The page's characters, each at the string position of its pdfium character index."""
+    text = textpage.get_text_range(0, n)
+    if len(text) == n:
+        return text
+    # pdfium counts a character outside the BMP (math italic 𝑇) as two indices; pad so that
+    # string positions stay character indices, and drop the padding from the words.
+    text = "".join(ch + "\uffff" if ord(ch) > 0xFFFF else ch for ch in text)
+    if len(text) == n:
+        return text
+    # pdfium's text leaves out characters it could not map (a symbol font's bullet as U+0002) or
+    # adds some: read the characters one by one. Only a few pages come here.
+    raw = textpage.raw
+    unicode_of = pdfium_c.FPDFText_GetUnicode
+    is_hyphen = pdfium_c.FPDFText_IsHyphen
+    chars = []
+    for i in range(n):
+        u = unicode_of(raw, i)
+        if u == 2 and not is_hyphen(raw, i):
+            chars.append(" ")  # an unmapped glyph, not a line-break hyphen: a word boundary
+        elif u < 0xD800 or 0xE000 <= u < 0x110000:
+            chars.append(chr(u))
+        else:
+            chars.append("\uffff")
+    return "".join(chars)
 
 
 _BREAK = re.compile(r"[\r\n]")
-_MARKS = re.compile("[\x02\ufffe\uffff]")
-_MARK_MAP = str.maketrans({"\x02": "-", "\ufffe": "-", "\uffff": None})
+# pdfium's line-break hyphen marks become plain hyphens; control characters and padding go.
+_MARKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_MARK_MAP = str.maketrans({**dict.fromkeys([*range(0x20), 0x7F, 0xFFFF]), 0x02: "-", 0xFFFE: "-", 0x09: " "})
 
 
-def _rect_fragments(textpage, height: float) -> list[tuple[float, float, float, float, str]]:
-    out = []
-    for i in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(i)
-        text = textpage.get_text_bounded(left, bottom, right, top)
-        # pdfium reports a hyphen it judged to be a line-break hyphen as \x02 (or U+FFFE): keep it as
-        # a plain hyphen and let cleanup decide whether to join the word.
-        text = text.replace("\r", " ").replace("\n", " ").replace("\x02", "-").replace("\ufffe", "-")
-        if text.strip():
-            out.append((left, right, height - top, height - bottom, text))
-    return out
+class _Turned:
+    """Character boxes in a frame turned so that text drawn rotated (the body of a /Rotate 90
+    landscape page, a table set sideways) runs left to right, bottom-up like PDF space.
+
+    Called like FPDFText_GetLooseCharBox; the turned box is then read from the object itself."""
+
+    def __init__(self, turn: int) -> None:
+        self.turn = turn
+        self._box = pdfium_c.FS_RECTF()
+        self._ref = ctypes.byref(self._box)
+        self.left = self.right = self.top = self.bottom = 0.0
+
+    def __call__(self, raw, index: int, _ref=None) -> None:
+        pdfium_c.FPDFText_GetLooseCharBox(raw, index, self._ref)
+        b = self._box
+        self.left, self.bottom, self.right, self.top = self.rect(b.left, b.bottom, b.right, b.top)
+
+    def rect(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        """(left, bottom, right, top) of a PDF-space rectangle in the turned frame."""
+        if self.turn == 90:  # text runs up the page
+            return bottom, -right, top, -left
+        if self.turn == 180:
+            return -right, -top, -left, -bottom
+        return -top, left, -bottom, right  # 270: text runs down the page
+
+
+def _turn(textpage, n: int) -> int:
+    """0, 90, 180 or 270: the counter-clockwise angle at which most of the page's text is drawn,
+    from a sample of about 40 characters."""
+    raw = textpage.raw
+    angle_of = pdfium_c.FPDFText_GetCharAngle
+    unicode_of = pdfium_c.FPDFText_GetUnicode
+    votes = [0, 0, 0, 0]
+    step = max(1, n // 40)
+    for i in range(step // 2, n, step):
+        if unicode_of(raw, i) <= 32:
+            continue
+        a = angle_of(raw, i)
+        if a >= 0:  # pdfium measures clockwise
+            votes[round(-a / (math.pi / 2)) % 4] += 1
+    best = max(range(4), key=votes.__getitem__)
+    return 90 * best if votes[best] > votes[0] else 0
 
 
 def _rows(frags: list[tuple[float, float, float, float, str]]) -> list[list[tuple]]:
@@ -231,7 +334,12 @@ def _segments(row: list[tuple]) -> list[tuple[float, float]]:
 def _gutter(
     segs: list[tuple[float, float]], width: float, lo: float = 0.35, hi: float = 0.65
 ) -> tuple[float, int, int, int]:
-    """The x position in the middle of the page crossed by the fewest segments."""
+    """The x position in the middle of the page crossed by the fewest segments.
+
+    The count only changes at segment edges, so only the gaps between edges are tried (the point
+    of each gap nearest the middle): the work grows with the number of segments, never with the
+    width of the page in points (a huge MediaBox once made this loop run for minutes).
+    """
     best = (width / 2, len(segs) + 1, 0, 0)
     # Counting by bisection over sorted edges; a segment of no width never crosses: it is left of
     # x when it ends at or before x, else right.
@@ -239,14 +347,18 @@ def _gutter(
     ends = sorted(s[1] for s in segs)
     flat = sorted(s[1] for s in segs if s[0] >= s[1])
     total = len(segs)
-    x = lo * width
-    while x <= hi * width:
+    a, b, mid = lo * width, hi * width, width / 2
+    edges = sorted({a, b, *(x for x in starts if a < x < b), *(x for x in ends if a < x < b)})
+    for e0, e1 in zip(edges, edges[1:], strict=False):
+        if e1 - e0 < 1e-6:
+            continue
+        pad = min(1.5, (e1 - e0) / 2)
+        x = min(max(mid, e0 + pad), e1 - pad)
         left = bisect_right(ends, x)  # segments ending at or before x
         right = len(starts) - bisect_left(starts, x) + len(flat) - bisect_right(flat, x)
         crossing = total - left - right
-        if crossing < best[1] or (crossing == best[1] and abs(x - width / 2) < abs(best[0] - width / 2)):
+        if crossing < best[1] or (crossing == best[1] and abs(x - mid) < abs(best[0] - mid)):
             best = (x, crossing, left, right)
-        x += 3.0
     return best
 
 
@@ -366,11 +478,26 @@ def _split_band(wide: list[Line], number: int, width: float) -> list[Line]:
 
 
 def page_lines(page, number: int) -> PageLines:
-    """Lines of one pypdfium2 page in reading order. The text page is closed before returning."""
-    width, height = page.get_size()
+    """Lines of one pypdfium2 page in reading order. The text page is closed before returning.
+
+    Coordinates are those of the frame in which most of the page's text reads left to right
+    (the page turned when its text is drawn rotated), measured from the page box's top left.
+    """
+    left, bottom, right, top = page.get_bbox()
     textpage = page.get_textpage()
     try:
-        frags = _fragments(textpage, height)
+        n = pdfium_c.FPDFText_CountChars(textpage.raw)
+        turn = _turn(textpage, n) if n > 0 else 0
+        turned = _Turned(turn) if turn else None
+        if turned is not None:
+            left, bottom, right, top = turned.rect(left, bottom, right, top)
+        frags, aside = _fragments(textpage, top, turned)
     finally:
         textpage.close()
-    return order_page(frags, number, width, height)
+    if left:
+        frags = [(f[0] - left, f[1] - left, f[2], f[3], f[4]) for f in frags]
+        aside = [(f[0] - left, f[1] - left, f[2], f[3], f[4]) for f in aside]
+    pl = order_page(frags, number, right - left, top - bottom)
+    # Words at right angles to the page's text are read after it, each run a line of its own.
+    pl.lines.extend(_join([f], number) for f in aside)
+    return pl
