@@ -29,6 +29,7 @@ class Config:
     seed: int = 42
     topics_k: str = "auto"
     report: Path | None = None  # default: next to the database, report.html
+    follow_links: bool = False  # follow folder links that lead outside the folders given
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}

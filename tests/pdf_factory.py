@@ -239,7 +239,7 @@ def raw_pdf(
     tu = b" /ToUnicode %d 0 R" % add(stream(to_unicode)) if to_unicode else b""
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding%s >>" % tu)
     pages_id = len(objs) + 2 * len(pages) + 1
-    box = b" ".join(b"%g" % v for v in media_box)
+    box = b" ".join(b"%d" % v if v == int(v) else b"%.3f" % v for v in media_box)
     kids = []
     for number, content in enumerate(pages, 1):
         contents = add(stream(content))
@@ -448,7 +448,8 @@ def columns(path: Path, k: int = 3, lines: int = 20) -> Path:
     for col in range(k):
         x = margin + col * (colw + gap)
         for i in range(lines):
-            c.drawString(x, H - 90 - 11 * i, f"c{col + 1} r{i:02d} kata pelayanan publik")
+            # The last word is unique, so that the bigram across every line end is too.
+            c.drawString(x, H - 90 - 11 * i, f"c{col + 1}r{i:02d} kata pelayanan publik n{col + 1}{i:02d}")
     c.save()
     return path
 
@@ -528,6 +529,17 @@ def vector_only(path: Path) -> Path:
     return path
 
 
+PAGE_TOPICS = [
+    "Anggaran desa disusun bersama warga dalam musyawarah perencanaan pembangunan.",
+    "Pelayanan kesehatan di puskesmas dinilai dari waktu tunggu dan ketersediaan obat.",
+    "Transparency of procurement improved after the portal published every contract.",
+    "Inspektorat daerah memeriksa laporan keuangan setiap semester.",
+    "Citizens filed complaints through the hotline and the mobile application.",
+    "Kecamatan menerbitkan izin usaha mikro dalam tiga hari kerja.",
+    "The regional parliament debated the budget in four public hearings.",
+]
+
+
 def differing_heads(path: Path, pages: int = 6) -> Path:
     """Running heads that differ page to page: a download stamp whose time changes, a two-line crest
     whose second line names the section, and a journal line with the page number on the outer edge."""
@@ -550,7 +562,8 @@ def differing_heads(path: Path, pages: int = 6) -> Path:
             c.drawRightString(W - 60, 40, f"Jurnal Tata Kelola Daerah 4(2) 2024 | {i}")
         else:
             c.drawString(60, 40, f"{i} | Jurnal Tata Kelola Daerah 4(2) 2024")
-        _lines(c, 72, H - 120, _wrap(f"Isi halaman {i}. " + LOREM_ID + " " + LOREM_EN, 90))
+        body = f"Isi halaman {i}. " + " ".join(PAGE_TOPICS[(i + k) % len(PAGE_TOPICS)] for k in range(3))
+        _lines(c, 72, H - 120, _wrap(body, 90))
         c.showPage()
     c.save()
     return path

@@ -12,6 +12,7 @@ import ctypes
 import math
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
 from statistics import median
@@ -37,7 +38,8 @@ class PageLines:
     width: float
     height: float
     lines: list[Line]
-    columns: int  # 1 or 2
+    columns: int  # how many columns the page was read in
+    order: str = "layout"  # "layout": the column analysis; "pdfium": the order the text was drawn in
 
 
 # pdfium joins a word hyphenated at a line end into one token ("pe\ufffelayanan"): cut after the mark.
@@ -86,8 +88,9 @@ def _fragments(
         b = box.bottom
         if end - 1 > start:
             getbox(raw, end - 1, ref)
-            if box.bottom > t or box.top < b:
-                # The last letter sits above or below the first: a word at right angles to the line.
+            if box.bottom > t or box.top < b or box.left < left - 0.1:
+                # The last letter sits above, below or before the first: a word at right angles to
+                # the page's text, or upside down.
                 aside.append(
                     (
                         start,
@@ -133,10 +136,42 @@ def _fragments(
     if words:
         append((x0, x1, height - top, height - bottom, " ".join(words)))
     side = _aside_runs(text, aside, height) if aside else []
+    out = _drop_overdrawn(out)
     if _MARKS.search(text):
         out = [(f[0], f[1], f[2], f[3], f[4].translate(_MARK_MAP)) for f in out]
         side = [(f[0], f[1], f[2], f[3], f[4].translate(_MARK_MAP)) for f in side]
     return out, side
+
+
+def _drop_overdrawn(frags: list[tuple]) -> list[tuple]:
+    """Fragments drawn again over an earlier one, a point or three away (a whole page printed
+    twice for boldness, shadowed titles): the copy with no word the other lacks goes."""
+    if len(frags) < 2:
+        return frags
+    order = sorted(range(len(frags)), key=lambda k: frags[k][2])
+    drop: set[int] = set()
+    active: list[int] = []
+    for k in order:
+        f = frags[k]
+        h = f[3] - f[2]
+        active = [j for j in active if frags[j][3] - f[2] > 0.6 * min(h, frags[j][3] - frags[j][2])]
+        for j in active:
+            if j in drop:
+                continue
+            g = frags[j]
+            if min(f[1], g[1]) - max(f[0], g[0]) < 0.6 * min(f[1] - f[0], g[1] - g[0]):
+                continue
+            fw, gw = Counter(f[4].split()), Counter(g[4].split())
+            f_extra, g_extra = fw - gw, gw - fw
+            if f_extra and g_extra:
+                continue  # different text that happens to overlap
+            # The copy with fewer words goes; of two equal copies, the one drawn later.
+            if g_extra or (not f_extra and k > j):
+                drop.add(k)
+                break
+            drop.add(j)
+        active.append(k)
+    return [f for k, f in enumerate(frags) if k not in drop] if drop else frags
 
 
 def _aside_runs(text: str, aside: list[tuple], height: float) -> list[tuple[float, float, float, float, str]]:
@@ -369,14 +404,125 @@ def _single(rows: list[list[tuple]], number: int, width: float, height: float) -
     return PageLines(number, width, height, lines, 1)
 
 
+UNSURE_ROWS = 0.3  # share of a page's rows in pieces apart that the single-column reading doubts
+
+
+def _single_or_drawn(
+    frags: list[tuple], rows: list[list[tuple]], split: int, number: int, width: float, height: float
+) -> PageLines:
+    """One column, unless many rows fall apart in pieces with no gutter the analysis trusts (short
+    text boxes side by side, a ragged third column): then reading each row across would interleave
+    them, and pdfium's own order (the order the text was drawn in) is the better guess."""
+    if split < 3 or split < UNSURE_ROWS * len(rows):
+        return _single(rows, number, width, height)
+    return PageLines(number, width, height, _drawn_order(frags, number), 1, order="pdfium")
+
+
+def _drawn_order(frags: list[tuple], number: int) -> list[Line]:
+    """Lines in pdfium's order: fragments that follow each other on one baseline, left to right,
+    are one line."""
+    lines: list[Line] = []
+    run = [frags[0]]
+    for f in frags[1:]:
+        p = run[-1]
+        h = min(p[3] - p[2], f[3] - f[2])
+        if f[0] >= p[1] - 1 and min(p[3], f[3]) - max(p[2], f[2]) >= 0.4 * max(h, 0.1):
+            run.append(f)
+            continue
+        lines.append(_join(run, number))
+        run = [f]
+    lines.append(_join(run, number))
+    return lines
+
+
+def _gutters(segs: list[tuple[float, float]], width: float) -> list[float]:
+    """x positions of the column gutters of a page with three or more columns: runs of x (at
+    least 6 points wide) that few segments cross, between text on both sides. Work grows with
+    the number of segments, not with the width of the page."""
+    lo, hi = 0.12 * width, 0.88 * width
+    tol = max(2, 0.12 * len(segs))
+    starts = sorted(s[0] for s in segs)
+    ends = sorted(s[1] for s in segs)
+    edges = sorted({lo, hi, *(x for x in starts if lo < x < hi), *(x for x in ends if lo < x < hi)})
+    gutters: list[float] = []
+    run: list[tuple[float, float, int]] = []  # (x0, x1, crossing) of consecutive open gaps
+
+    def close() -> None:
+        if run and run[-1][1] - run[0][0] >= 6.0:
+            best = min(run, key=lambda g: (g[2], abs((g[0] + g[1]) / 2 - (run[0][0] + run[-1][1]) / 2)))
+            x = (best[0] + best[1]) / 2
+            # Text on both sides: the white strip right of a ragged last column is no gutter.
+            if bisect_right(ends, x) >= 5 and len(starts) - bisect_left(starts, x) >= 5:
+                gutters.append(x)
+        run.clear()
+
+    for e0, e1 in zip(edges, edges[1:], strict=False):
+        x = (e0 + e1) / 2
+        crossing = bisect_left(starts, x) - bisect_right(ends, x)  # started before x, not ended
+        if crossing <= tol:
+            run.append((e0, e1, crossing))
+        else:
+            close()
+    close()
+    return gutters
+
+
+def _many_columns(
+    rows: list[list[tuple]], segs: list, number: int, width: float, height: float
+) -> PageLines | None:
+    """Three or more columns of text: inside each band between rows that cross a gutter, column
+    1 is read, then 2, then 3... None when the page is not such a page."""
+    gutters = _gutters(segs, width)
+    if len(gutters) < 2:
+        return None
+    bounds = [-float("inf"), *gutters, float("inf")]
+    widths: list[list[float]] = [[] for _ in range(len(gutters) + 1)]
+    for s in segs:
+        for c in range(len(widths)):
+            if bounds[c] <= s[0] and s[1] <= bounds[c + 1]:
+                widths[c].append(s[1] - s[0])
+                break
+    # Columns of text: each holds lines, most of them about as wide as its longest (table cells
+    # are of all widths).
+    for ws in widths:
+        if len(ws) < 5 or median(ws) < 0.6 * max(ws) or median(ws) < 0.08 * width:
+            return None
+    out: list[Line] = []
+    band: list[list[Line]] = [[] for _ in widths]
+
+    def flush() -> None:
+        for col in band:
+            out.extend(col)
+            col.clear()
+
+    for row in sorted(rows, key=lambda r: min(f[2] for f in r)):
+        if any(f[0] < g < f[1] for f in row for g in gutters):
+            flush()
+            out.append(_join(row, number))
+            continue
+        for c in range(len(band)):
+            part = [f for f in row if bounds[c] <= f[0] and f[1] <= bounds[c + 1]]
+            if part:
+                ln = _join(part, number)
+                ln.column = c + 1
+                band[c].append(ln)
+    flush()
+    return PageLines(number, width, height, out, len(widths))
+
+
 def order_page(frags: list[tuple], number: int, width: float, height: float) -> PageLines:
     rows = _rows(frags)
-    segs = [s for row in rows for s in _segments(row)]
+    row_segs = [_segments(row) for row in rows]
+    segs = [s for rs in row_segs for s in rs]
     if not segs:
         return PageLines(number, width, height, [], 1)
+    many = _many_columns(rows, segs, number, width, height)
+    if many is not None:
+        return many
+    split = sum(len(rs) > 1 for rs in row_segs)
     gx, crossing, left, right = _gutter(segs, width)
     if left < 6 or right < 6:
-        return _single(rows, number, width, height)
+        return _single_or_drawn(frags, rows, split, number, width, height)
     # Re-join each row's words on either side of the gutter (justified text has wide word gaps).
     halves: list[Line] = []
     for row in rows:
@@ -403,7 +549,7 @@ def order_page(frags: list[tuple], number: int, width: float, height: float) -> 
         and median(rights) > 0.18 * width
     )
     if not two:
-        return _single(rows, number, width, height)
+        return _single_or_drawn(frags, rows, split, number, width, height)
     halves.sort(key=lambda s: (s.top, s.x0))
     out: list[Line] = []
     band_l: list[Line] = []
@@ -477,6 +623,21 @@ def _split_band(wide: list[Line], number: int, width: float) -> list[Line]:
     return wide[:start] + lefts + rights
 
 
+MAX_GEOMETRY = 1e6  # points; on a larger page pdfium's character boxes lose their precision
+
+
+def _plain_page(text: str, number: int, width: float, height: float) -> PageLines:
+    """A page too large for its character boxes to mean anything (pdfium folds far-off text onto
+    the same few points): its lines as pdfium's text gives them, in that order."""
+    rows = [" ".join(t.translate(_MARK_MAP).split()) for t in _BREAK.split(text)]
+    rows = [t for t in rows if t]
+    height = max(height, 12.0 * (len(rows) + 1))
+    lines = [
+        Line(t, 0.0, min(width, 600.0), 12.0 * k, 12.0 * k + 10, 10.0, number) for k, t in enumerate(rows)
+    ]
+    return PageLines(number, width, height, lines, 1, order="pdfium")
+
+
 def page_lines(page, number: int) -> PageLines:
     """Lines of one pypdfium2 page in reading order. The text page is closed before returning.
 
@@ -487,6 +648,8 @@ def page_lines(page, number: int) -> PageLines:
     textpage = page.get_textpage()
     try:
         n = pdfium_c.FPDFText_CountChars(textpage.raw)
+        if max(right - left, top - bottom) > MAX_GEOMETRY:
+            return _plain_page(_chars(textpage, n) if n > 0 else "", number, right - left, top - bottom)
         turn = _turn(textpage, n) if n > 0 else 0
         turned = _Turned(turn) if turn else None
         if turned is not None:

@@ -23,7 +23,8 @@ OCR_OFF_MESSAGE = "no text layer (OCR is off)"
 SCAN_IMAGE_SHARE = 0.5  # images over at least this share of a page make it a scan
 BARE_IMAGE_SHARE = 0.15  # ...or this much, on a page with no text at all (lines of text as images)
 STAMP_LETTERS = 50  # a scan's text layer this short is a stamp ("www.peraturan.go.id"), not its text
-SCAN_MIN_QUALITY = 0.6  # an OCR layer over a scan below this is garbage (good ones score 0.75-1)
+SCAN_MIN_QUALITY = 0.6  # an OCR layer over a scan below this is poor (good ones score 0.75-1)...
+POOR_MIN_QUALITY = 0.4  # ...and below this, garbage (jumbles of scraps score 0.1-0.3)
 MAX_OCR_PIXELS = 40_000_000  # the bitmap of one page for Tesseract (A4 at 200 dpi is 3.9 million)
 TEXT_MIN_QUALITY = 0.2  # a born-digital page below this is not text (a broken font encoding)
 
@@ -51,10 +52,15 @@ def _token_score(tok: str) -> tuple[int, int]:
     if not core:
         # "........" leaders, "—", "•", "|": no evidence; a jumble of marks ("-;:-,,;") is garbage.
         return (0, 0) if len(set(tok)) == 1 or len(tok) <= 3 else (0, 1)
-    for ch in core:
-        if not (ch.isalnum() or ch in _INNER or unicodedata.category(ch)[0] == "M"):
-            return 0, 1  # brackets, quotes or symbols inside a word: "f1(Ltt'r", "(goCdLc="
     runs = _LETTER_RUN.findall(core)
+    latin = all(ord(c) < 0x250 for run in runs for c in run)
+    for ch in core:
+        if ch.isalnum() or ch in _INNER or unicodedata.category(ch)[0] == "M":
+            continue
+        # Scripts written without spaces carry their punctuation inside a token (。、「」).
+        if not latin and unicodedata.category(ch)[0] == "P":
+            continue
+        return 0, 1  # brackets, quotes or symbols inside a word: "f1(Ltt'r", "(goCdLc="
     if not runs:
         return 1, 1  # numbers, dates, amounts
     if len(core) <= 2 and core.isascii() and core.isalpha():
@@ -98,27 +104,30 @@ def image_share(page) -> float:
 
 
 def classify(text: str, page) -> str:
-    """What a page's text layer is: "text"; "scan" (an image of a page, its text layer absent, a
-    short stamp, or OCR garbage: OCR would read it); "garbled" (born-digital characters that do
-    not read as text, as from a broken font encoding); or "empty" (blank, or drawings only).
+    """What a page's text layer is:
+
+    - "text": text;
+    - "poor": an OCR layer over a scanned page, half garbled (OCR would do better; without OCR it
+      is the page's only text);
+    - "scan": an image of a page with no text layer, only a short stamp, or OCR garbage;
+    - "garbled": born-digital characters that do not read as text (a broken font encoding);
+    - "empty": blank, or drawings only.
 
     Script-neutral: any writing system counts as text. Only pages with little or odd text pay
     for the look at their images.
     """
-    letters = sum(1 for _ in islice(filter(str.isalpha, text), 400))
-    if letters >= 400:
-        q = text_quality(text[:4000])
-        if q >= SCAN_MIN_QUALITY:
-            return "text"
-        if image_share(page) >= SCAN_IMAGE_SHARE:
-            return "scan"
-        return "text" if q >= TEXT_MIN_QUALITY else "garbled"
+    letters = sum(1 for _ in islice(filter(str.isalpha, text), STAMP_LETTERS))
+    q = text_quality(text[:4000]) if letters >= STAMP_LETTERS else 1.0
+    if letters >= STAMP_LETTERS and q >= SCAN_MIN_QUALITY:
+        return "text"
     images = image_share(page)
     if not letters:
         return "scan" if images >= BARE_IMAGE_SHARE else "empty"
     if images >= SCAN_IMAGE_SHARE:
-        return "text" if letters >= STAMP_LETTERS and text_quality(text) >= SCAN_MIN_QUALITY else "scan"
-    return "text" if letters < STAMP_LETTERS or text_quality(text) >= TEXT_MIN_QUALITY else "garbled"
+        if letters < STAMP_LETTERS or q < POOR_MIN_QUALITY:
+            return "scan"
+        return "poor"
+    return "text" if q >= TEXT_MIN_QUALITY else "garbled"
 
 
 @lru_cache(maxsize=1)

@@ -105,12 +105,19 @@ def page_problems(skipped: dict[str, list[int]]) -> list[str]:
     return [f"{_page_span(pages)}: {reason}" for reason, pages in skipped.items()]
 
 
+_WHAT = {
+    "scan": "no text layer",
+    "garbled": "text layer unreadable (garbled characters)",
+    "poor": "OCR layer of poor quality, kept as it is",
+}
+
+
 def _no_text_reason(kind: str, mode: str, can_ocr: bool, cap: int) -> str:
-    """Why a "scan" or "garbled" page was read without its text (``can_ocr``: OCR was there but its
-    page limit was reached)."""
-    what = "no text layer" if kind == "scan" else "text layer unreadable (garbled characters)"
+    """Why a "scan", "garbled" or "poor" page was read without OCR (``can_ocr``: OCR was there but
+    its page limit was reached)."""
+    what = _WHAT[kind]
     if mode == "off":
-        return ocr.OCR_OFF_MESSAGE if kind == "scan" else f"{what}; OCR is off"
+        return ocr.OCR_OFF_MESSAGE if kind == "scan" else f"{what} (OCR is off)"
     if can_ocr:
         return f"{what}; not OCRed (OCR limit of {cap} pages per file reached; see ocr_max_pages)"
     return f"{what}; {ocr.OCR_HINT}"
@@ -169,7 +176,7 @@ def extract_pages(
                         slow += 1
                     else:
                         failed_slow += 1
-                if ocr_mode == "force" or kind in ("scan", "garbled"):
+                if ocr_mode == "force" or kind in ("scan", "garbled", "poor"):
                     if can_ocr and ocred < ocr_cap:
                         pl = ocr.ocr_page(page, i + 1, options.ocr_langs)
                         ocred += 1
@@ -178,7 +185,9 @@ def extract_pages(
                         reason = _no_text_reason(kind, ocr_mode, can_ocr, ocr_cap)
                         skipped.setdefault(reason, []).append(i + 1)
                         # A scan keeps a text layer that reads as text (a stamp, a caption).
-                        if kind == "garbled" or ocr.text_quality(text) < ocr.SCAN_MIN_QUALITY:
+                        if kind == "garbled" or (
+                            kind == "scan" and ocr.text_quality(text) < ocr.SCAN_MIN_QUALITY
+                        ):
                             pl = PageLines(i + 1, pl.width, pl.height, [], 1)
             except ReadError:
                 raise
@@ -191,6 +200,11 @@ def extract_pages(
             pages.append(pl)
         meta["slow_pages"] = slow
         meta["ocr_pages"] = ocred
+        if not kinds.get("text") and not kinds.get("ocr") and kinds.get("poor"):
+            # Only poor OCR layers: the file is a scan whose OCR went wrong, not a text to keep.
+            for pl in pages:
+                pl.lines = []
+            kinds["scan"] = kinds.get("scan", 0) + kinds.pop("poor")
         unread = kinds.get("scan", 0) + kinds.get("garbled", 0)
         if unread:
             meta["pages_without_text"] = unread
@@ -302,6 +316,7 @@ def read(path: Path, options: ReadOptions) -> Iterator[Document | RecordError]:
     with Deadline(options.time_limit) as deadline:
         pages, problems = extract_pages(path, options, deadline, meta)
         doc = build_document(path, digest, pages, meta)
+    yield doc
+    # After the document: callers that take the first item (next(read(...))) get the document.
     for message in problems:
         yield RecordError(str(path), PAGE_STAGE, message)
-    yield doc
