@@ -189,6 +189,13 @@ def test_a_page_left_without_its_text_is_never_silent(tmp_path):
     assert '"errors": 1' in counts and '"files_done": 1' in counts
 
 
+def test_lines_no_field_took_are_kept_out_of_the_way(tmp_path):
+    doc, _ = read_all(pf.bilingual_article(tmp_path / "article.pdf"))
+    (kept,) = doc.parts_of("discarded")
+    assert "Universitas Contoh, Jakarta, Indonesia" in kept.text  # the affiliation under the authors
+    assert "This study examines" not in kept.text  # nothing a part holds is kept twice
+
+
 # -- 5. any number of columns; pdfium's order when the analysis is unsure ------------------------------
 @pytest.mark.parametrize("k", [3, 4])
 def test_k_columns_are_read_column_by_column(tmp_path, k):
@@ -284,6 +291,19 @@ def test_strip_running_never_removes_most_of_a_document():
     pages = [page(n, ["Slide title repeated on every slide", f"{n}"]) for n in range(1, 6)]
     strip_running(pages)
     assert all([ln.text for ln in p.lines] == ["Slide title repeated on every slide"] for p in pages)
+
+
+def test_numbered_headings_at_page_tops_are_not_running_heads():
+    def page(n: int) -> PageLines:
+        body = [f"Ayat {k} pasal {n + 3} mengatur hal {pf.PAGE_TOPICS[(n + k) % 7]}" for k in range(30)]
+        texts = ["PRESIDEN REPUBLIK INDONESIA", f"Pasal {n + 3}", *body]
+        return PageLines(
+            n, 600, 800, [Line(t, 50, 500, 20 + 14 * i, 30 + 14 * i, 10, n) for i, t in enumerate(texts)], 1
+        )
+
+    pages = [page(n) for n in range(1, 7)]
+    strip_running(pages)
+    assert all([ln.text for ln in p.lines][0] == f"Pasal {p.number + 3}" for p in pages)
 
 
 def test_running_heads_that_change_page_to_page_are_removed(tmp_path):

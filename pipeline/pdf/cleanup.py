@@ -16,6 +16,11 @@ _PAGE_NO = re.compile(
     re.I,
 )
 _NORM = re.compile(r"\d+")
+# A numbered heading at the top of a page ("Pasal 12", "BAB III") is structure, not a running head,
+# however many pages begin with one.
+_HEADING = re.compile(
+    r"^\s*(?:pasal|bab|bagian|paragraf|article|chapter|section)\s+[\divxlcdm]+[a-z]?\.?\s*$", re.I
+)
 _ZONE_LINES = 4  # how many lines at the top and bottom of a page may be running heads/feet
 
 
@@ -89,7 +94,7 @@ def strip_running(pages: list[PageLines]) -> int:
             if is_page_number(ln.text):
                 nums.add(id(ln))
                 continue
-            if n < 2:
+            if n < 2 or _HEADING.match(ln.text):
                 continue
             near = [words[q] for q in (i - 2, i - 1, i + 1, i + 2) if 0 <= q < n]
             if (keys[i][j] and counts[keys[i][j]] >= need) or _echoed(words[i][j], near):

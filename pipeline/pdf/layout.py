@@ -1,9 +1,14 @@
-"""Lines with coordinates from pypdfium2 text rectangles, and reading order (one or two columns).
+"""Lines with coordinates from pypdfium2 characters, and reading order (any number of columns).
 
-Character boxes are grouped into runs on one baseline; rows are built from runs that overlap
-vertically, split into segments at wide horizontal gaps (a column gutter), and ordered: full-width segments break the page into bands, and inside a band the left
-column is read before the right one. That covers the usual journal first page: a full-width
-title/abstract block above two columns.
+Words are read in the frame where most of the page's text runs left to right (a landscape page
+stored with /Rotate 90, a table drawn sideways); words at right angles to it are read after the
+page. Runs of words on one baseline are grouped into rows from fragments that overlap
+vertically, split into segments at wide horizontal gaps (a column gutter), and ordered:
+full-width segments break the page into bands, and inside a band the left column is read before
+the right one (or column 1, 2, 3... on pages of three or more columns). That covers the usual
+journal first page: a full-width title/abstract block above two columns. When rows fall apart
+in pieces with no gutter to trust, the order the text was drawn in (pdfium's) is kept instead.
+Work grows with the number of characters, never with the page's size in points.
 """
 
 from __future__ import annotations
@@ -482,10 +487,13 @@ def _many_columns(
             if bounds[c] <= s[0] and s[1] <= bounds[c + 1]:
                 widths[c].append(s[1] - s[0])
                 break
-    # Columns of text: each holds lines, most of them about as wide as its longest (table cells
+    # Columns of text: each holds lines, most of them about as wide as its widest (table cells
     # are of all widths).
     for ws in widths:
-        if len(ws) < 5 or median(ws) < 0.6 * max(ws) or median(ws) < 0.08 * width:
+        if len(ws) < 5:
+            return None
+        ws.sort()
+        if ws[len(ws) // 2] < 0.6 * ws[(9 * (len(ws) - 1)) // 10] or ws[len(ws) // 2] < 0.08 * width:
             return None
     out: list[Line] = []
     band: list[list[Line]] = [[] for _ in widths]

@@ -14,6 +14,7 @@ pdfminer (pdfplumber) before it is given up.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,6 +124,20 @@ def _no_text_reason(kind: str, mode: str, can_ocr: bool, cap: int) -> str:
     return f"{what}; {ocr.OCR_HINT}"
 
 
+POOR_FILE_QUALITY = 0.7  # a scan whose kept pages read below this on average needs OCR
+
+
+def _poor_layer(pages: list[PageLines]) -> bool:
+    """Whether the text kept from a (partly) scanned file reads badly on average: born-digital
+    files score 0.8 and more, a file of noisy OCR 0.5-0.65."""
+    qs = [
+        ocr.text_quality(text[:4000])
+        for text in ("\n".join(ln.text for ln in p.lines) for p in pages)
+        if sum(c.isalpha() for c in text[:400]) >= ocr.STAMP_LETTERS
+    ]
+    return bool(qs) and sum(qs) / len(qs) < POOR_FILE_QUALITY
+
+
 def extract_pages(
     path: Path, options: ReadOptions, deadline: Deadline, meta: dict
 ) -> tuple[list[PageLines], list[str]]:
@@ -152,6 +167,7 @@ def extract_pages(
         skipped: dict[str, list[int]] = {}
         kinds: dict[str, int] = {}
         ocred = slow = failed_slow = 0
+        capped = False  # a page that wanted OCR was past ocr_max_pages
         for i in range(n):
             deadline.page = i + 1
             deadline.check()
@@ -182,6 +198,7 @@ def extract_pages(
                         ocred += 1
                         kind = "ocr"
                     elif kind != "text":
+                        capped = capped or can_ocr
                         reason = _no_text_reason(kind, ocr_mode, can_ocr, ocr_cap)
                         skipped.setdefault(reason, []).append(i + 1)
                         # A scan keeps a text layer that reads as text (a stamp, a caption).
@@ -200,20 +217,8 @@ def extract_pages(
             pages.append(pl)
         meta["slow_pages"] = slow
         meta["ocr_pages"] = ocred
-        if not kinds.get("text") and not kinds.get("ocr") and kinds.get("poor"):
-            # Only poor OCR layers: the file is a scan whose OCR went wrong, not a text to keep.
-            for pl in pages:
-                pl.lines = []
-            kinds["scan"] = kinds.get("scan", 0) + kinds.pop("poor")
-        unread = kinds.get("scan", 0) + kinds.get("garbled", 0)
-        if unread:
-            meta["pages_without_text"] = unread
-            if can_ocr:
-                meta["ocr_capped"] = True
-        if kinds.get("failed"):
-            meta["pages_failed"] = kinds["failed"]
-        meta["two_column_pages"] = sum(p.columns == 2 for p in pages)
-        if not any(p.lines for p in pages):
+        if not (kinds.get("text") or kinds.get("ocr") or kinds.get("poor")):
+            # No page of text: stamps on scanned pages or captions do not make a document.
             if kinds.get("scan") or kinds.get("garbled"):
                 kind = "scan" if kinds.get("scan") else "garbled"
                 raise NeedsOCR(_no_text_reason(kind, ocr_mode, can_ocr, ocr_cap))
@@ -221,6 +226,18 @@ def extract_pages(
                 first = next(iter(skipped))
                 raise ReadError(f"no page could be read ({first[len('could not be read (') : -1]})")
             raise ReadError("no text (every page is blank or holds only drawings)")
+        if (kinds.get("scan") or kinds.get("poor")) and not kinds.get("ocr") and _poor_layer(pages):
+            # A scan whose OCR layer reads badly on the whole: a text not worth keeping, a file
+            # that needs OCR (good pages of a mixed file keep the average up).
+            raise NeedsOCR(_no_text_reason("poor", ocr_mode, can_ocr, ocr_cap).replace(", kept as it is", ""))
+        unread = kinds.get("scan", 0) + kinds.get("garbled", 0)
+        if unread:
+            meta["pages_without_text"] = unread
+        if capped:
+            meta["ocr_capped"] = True
+        if kinds.get("failed"):
+            meta["pages_failed"] = kinds["failed"]
+        meta["two_column_pages"] = sum(p.columns == 2 for p in pages)
         return pages, page_problems(skipped)
     finally:
         if "pdf" in plumber:
@@ -307,6 +324,27 @@ def build_document(path: Path, digest: str, pages: list[PageLines], meta: dict) 
     return doc
 
 
+_TOKEN = re.compile(r"\w+")
+
+
+def keep_unplaced(doc: Document, pages: list[PageLines]) -> None:
+    """Lines that the fields and the structure left out of every part (an affiliation under the
+    authors, a label, a note in the margin) go to one "discarded" part: stored, out of the way of
+    search and themes, so that no text of the file is lost without a trace."""
+    texts = [f"{p.heading or ''} {p.text}" for p in doc.parts]
+    texts += [doc.title or "", doc.doi or "", *doc.authors, *(k.text for k in doc.keywords)]
+    placed = set(_TOKEN.findall("\n".join(texts).casefold()))
+    left = []
+    for page in pages:
+        for ln in page.lines:
+            words = _TOKEN.findall(ln.text.casefold())
+            if words and 2 * sum(w in placed for w in words) < len(words):
+                left.append(ln)
+    if left:
+        text = normalize_unicode("\n".join(ln.text for ln in left))
+        doc.parts.append(Part("discarded", text, page_start=left[0].page, page_end=left[-1].page))
+
+
 @register("pdf", ".pdf")
 def read(path: Path, options: ReadOptions) -> Iterator[Document | RecordError]:
     path = Path(path)
@@ -314,8 +352,12 @@ def read(path: Path, options: ReadOptions) -> Iterator[Document | RecordError]:
     digest = _sha256(path)
     meta: dict = {}
     with Deadline(options.time_limit) as deadline:
-        pages, problems = extract_pages(path, options, deadline, meta)
-        doc = build_document(path, digest, pages, meta)
+        try:
+            pages, problems = extract_pages(path, options, deadline, meta)
+            doc = build_document(path, digest, pages, meta)
+        except pdfium.PdfiumError as exc:  # outside a page: the file's structure itself
+            raise ReadError(f"corrupt PDF ({_one_line(exc)})") from None
+        keep_unplaced(doc, pages)
     yield doc
     # After the document: callers that take the first item (next(read(...))) get the document.
     for message in problems:
