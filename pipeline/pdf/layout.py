@@ -409,16 +409,23 @@ def _single(rows: list[list[tuple]], number: int, width: float, height: float) -
     return PageLines(number, width, height, lines, 1)
 
 
-UNSURE_ROWS = 0.3  # share of a page's rows in pieces apart that the single-column reading doubts
+UNSURE_ROWS = 0.3  # share of a page's rows that, read across, would join text drawn apart
 
 
 def _single_or_drawn(
-    frags: list[tuple], rows: list[list[tuple]], split: int, number: int, width: float, height: float
+    frags: list[tuple], rows: list[list[tuple]], number: int, width: float, height: float
 ) -> PageLines:
-    """One column, unless many rows fall apart in pieces with no gutter the analysis trusts (short
-    text boxes side by side, a ragged third column): then reading each row across would interleave
-    them, and pdfium's own order (the order the text was drawn in) is the better guess."""
-    if split < 3 or split < UNSURE_ROWS * len(rows):
+    """One column, unless many rows, read across, would join pieces that were not drawn one after
+    the other (short text boxes side by side, a ragged third column no gutter search trusts):
+    then pdfium's own order, the order the text was drawn in, is the better guess. Rows whose
+    pieces were drawn in turn ("Menimbang", ":", "a. bahwa ...") read the same either way."""
+    drawn = {id(f): k for k, f in enumerate(frags)}
+    apart = 0
+    for row in rows:
+        if len(row) > 1:
+            ks = [drawn[id(f)] for f in sorted(row, key=_X0)]
+            apart += any(b != a + 1 for a, b in zip(ks, ks[1:], strict=False))
+    if apart < 3 or apart < UNSURE_ROWS * len(rows):
         return _single(rows, number, width, height)
     return PageLines(number, width, height, _drawn_order(frags, number), 1, order="pdfium")
 
@@ -527,10 +534,9 @@ def order_page(frags: list[tuple], number: int, width: float, height: float) -> 
     many = _many_columns(rows, segs, number, width, height)
     if many is not None:
         return many
-    split = sum(len(rs) > 1 for rs in row_segs)
     gx, crossing, left, right = _gutter(segs, width)
     if left < 6 or right < 6:
-        return _single_or_drawn(frags, rows, split, number, width, height)
+        return _single_or_drawn(frags, rows, number, width, height)
     # Re-join each row's words on either side of the gutter (justified text has wide word gaps).
     halves: list[Line] = []
     for row in rows:
@@ -557,7 +563,7 @@ def order_page(frags: list[tuple], number: int, width: float, height: float) -> 
         and median(rights) > 0.18 * width
     )
     if not two:
-        return _single_or_drawn(frags, rows, split, number, width, height)
+        return _single_or_drawn(frags, rows, number, width, height)
     halves.sort(key=lambda s: (s.top, s.x0))
     out: list[Line] = []
     band_l: list[Line] = []
