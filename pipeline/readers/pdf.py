@@ -110,6 +110,7 @@ _WHAT = {
     "scan": "no text layer",
     "garbled": "text layer unreadable (garbled characters)",
     "poor": "OCR layer of poor quality, kept as it is",
+    "poor file": "OCR layer of poor quality",
 }
 
 
@@ -185,7 +186,10 @@ def extract_pages(
                 if kind == "garbled" and len(text) >= SLOW_PATH_MIN_CHARS and failed_slow < 3:
                     # A garbled layer may be a font-encoding problem that pdfminer decodes well; a
                     # bad OCR layer stays bad, so stop trying after a few pages that gain nothing.
-                    alt = _plumber_page(path, i, plumber)
+                    try:
+                        alt = _plumber_page(path, i, plumber)
+                    except Exception:  # noqa: BLE001 - pdfminer failing here leaves the page as it was
+                        alt = None
                     alt_text = "\n".join(ln.text for ln in alt.lines) if alt else ""
                     if alt and ocr.text_quality(alt_text[:4000]) >= SLOW_PATH_MIN_QUALITY:
                         pl, kind = alt, "text"
@@ -229,7 +233,7 @@ def extract_pages(
         if (kinds.get("scan") or kinds.get("poor")) and not kinds.get("ocr") and _poor_layer(pages):
             # A scan whose OCR layer reads badly on the whole: a text not worth keeping, a file
             # that needs OCR (good pages of a mixed file keep the average up).
-            raise NeedsOCR(_no_text_reason("poor", ocr_mode, can_ocr, ocr_cap).replace(", kept as it is", ""))
+            raise NeedsOCR(_no_text_reason("poor file", ocr_mode, can_ocr, ocr_cap))
         unread = kinds.get("scan", 0) + kinds.get("garbled", 0)
         if unread:
             meta["pages_without_text"] = unread
