@@ -96,8 +96,9 @@ def strip_running(pages: list[PageLines]) -> int:
                 continue
             if n < 2 or _HEADING.match(ln.text):
                 continue
-            near = [words[q] for q in (i - 2, i - 1, i + 1, i + 2) if 0 <= q < n]
-            if (keys[i][j] and counts[keys[i][j]] >= need) or _echoed(words[i][j], near):
+            if (keys[i][j] and counts[keys[i][j]] >= need) or _echoed(
+                words[i][j], [words[q] for q in (i - 2, i - 1, i + 1, i + 2) if 0 <= q < n]
+            ):
                 # On the first page a large-font line is the title, even if running heads repeat it.
                 if page.number == 1 and body and ln.size > 1.3 * body:
                     continue

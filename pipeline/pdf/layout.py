@@ -52,7 +52,7 @@ _WORD = re.compile(r"[^ \r\n\x00\ufffe\x02]+[\ufffe\x02]?|[\ufffe\x02]")
 
 
 def _fragments(
-    textpage, height: float, turned: _Turned | None = None
+    textpage, height: float, turned: _Turned | None = None, text: str | None = None
 ) -> tuple[list[tuple[float, float, float, float, str]], list[tuple[float, float, float, float, str]]]:
     """Runs of words on one baseline, cut at pdfium's line breaks and at wide gaps; and, apart, the
     runs of words set at right angles to the rest (axis labels, a stamp up the margin).
@@ -64,13 +64,15 @@ def _fragments(
     tightly set lines each rectangle's text takes in the lines around it (words came out four
     times): every word here is one span of character indices, so none can come out twice.
     This loop is the reader's hottest Python code: it keeps to locals and builds no object per word.
-    ``turned`` reads the boxes in a frame where the page's text runs left to right.
+    ``turned`` reads the boxes in a frame where the page's text runs left to right; ``text`` is
+    the page's characters from _chars(), when the caller has them.
     """
     raw = textpage.raw
     n = pdfium_c.FPDFText_CountChars(raw)
     if n <= 0:
         return [], []
-    text = _chars(textpage, n)
+    if text is None:
+        text = _chars(textpage, n)
     if turned is None:
         box = pdfium_c.FS_RECTF()
         ref = ctypes.byref(box)
@@ -148,33 +150,52 @@ def _fragments(
     return out, side
 
 
+def _overlap(f: tuple, g: tuple) -> bool:
+    """Two fragments cover most of each other."""
+    if min(f[3], g[3]) - max(f[2], g[2]) < 0.6 * min(f[3] - f[2], g[3] - g[2]):
+        return False
+    return min(f[1], g[1]) - max(f[0], g[0]) >= 0.6 * min(f[1] - f[0], g[1] - g[0])
+
+
+def _overdrawn(frags: list[tuple]) -> bool:
+    """Whether some fragment's text is drawn again over itself: the cheap test, before the sweep."""
+    by_text: dict[str, list[tuple]] = {}
+    for f in frags:
+        by_text.setdefault(f[4], []).append(f)
+    for same in by_text.values():
+        if len(same) > 1:
+            same.sort(key=itemgetter(2))
+            if any(_overlap(a, b) for a, b in zip(same, same[1:], strict=False)):
+                return True
+    return False
+
+
 def _drop_overdrawn(frags: list[tuple]) -> list[tuple]:
     """Fragments drawn again over an earlier one, a point or three away (a whole page printed
-    twice for boldness, shadowed titles): the copy with no word the other lacks goes."""
-    if len(frags) < 2:
+    twice for boldness, shadowed titles): the copy with no word the other lacks goes. Only a page
+    where some text is drawn twice over itself is swept for the partial copies too."""
+    if len(frags) < 2 or not _overdrawn(frags):
         return frags
     order = sorted(range(len(frags)), key=lambda k: frags[k][2])
     drop: set[int] = set()
-    active: list[int] = []
+    active: list[int] = []  # fragments above whose bottom the sweep has not passed yet
     for k in order:
-        f = frags[k]
-        h = f[3] - f[2]
-        active = [j for j in active if frags[j][3] - f[2] > 0.6 * min(h, frags[j][3] - frags[j][2])]
-        for j in active:
-            if j in drop:
-                continue
-            g = frags[j]
-            if min(f[1], g[1]) - max(f[0], g[0]) < 0.6 * min(f[1] - f[0], g[1] - g[0]):
-                continue
-            fw, gw = Counter(f[4].split()), Counter(g[4].split())
-            f_extra, g_extra = fw - gw, gw - fw
-            if f_extra and g_extra:
-                continue  # different text that happens to overlap
-            # The copy with fewer words goes; of two equal copies, the one drawn later.
-            if g_extra or (not f_extra and k > j):
-                drop.add(k)
-                break
-            drop.add(j)
+        top, text = frags[k][2], frags[k][4]
+        if active:
+            active = [j for j in active if frags[j][3] > top]
+            for j in active:
+                g = frags[j]
+                if j in drop or not _overlap(frags[k], g):
+                    continue
+                fw, gw = Counter(text.split()), Counter(g[4].split())
+                f_extra, g_extra = fw - gw, gw - fw
+                if f_extra and g_extra:
+                    continue  # different text that happens to overlap
+                # The copy with fewer words goes; of two equal copies, the one drawn later.
+                if g_extra or (not f_extra and k > j):
+                    drop.add(k)
+                    break
+                drop.add(j)
         active.append(k)
     return [f for k, f in enumerate(frags) if k not in drop] if drop else frags
 
@@ -261,20 +282,22 @@ class _Turned:
         return -top, left, -bottom, right  # 270: text runs down the page
 
 
-def _turn(textpage, n: int) -> int:
+def _turn(textpage, text: str) -> int:
     """0, 90, 180 or 270: the counter-clockwise angle at which most of the page's text is drawn,
-    from a sample of about 40 characters."""
+    from a sample of its characters: 8 first, about 40 when any of them is not upright."""
     raw = textpage.raw
     angle_of = pdfium_c.FPDFText_GetCharAngle
-    unicode_of = pdfium_c.FPDFText_GetUnicode
-    votes = [0, 0, 0, 0]
-    step = max(1, n // 40)
-    for i in range(step // 2, n, step):
-        if unicode_of(raw, i) <= 32:
-            continue
-        a = angle_of(raw, i)
-        if a >= 0:  # pdfium measures clockwise
-            votes[round(-a / (math.pi / 2)) % 4] += 1
+    n = len(text)
+    for size in (8, 40):
+        votes = [0, 0, 0, 0]
+        step = max(1, n // size)
+        for i in range(step // 2, n, step):
+            if text[i] > " ":
+                a = angle_of(raw, i)
+                if a >= 0:  # pdfium measures clockwise
+                    votes[round(-a / (math.pi / 2)) % 4] += 1
+        if votes[0] == sum(votes):
+            return 0
     best = max(range(4), key=votes.__getitem__)
     return 90 * best if votes[best] > votes[0] else 0
 
@@ -419,12 +442,14 @@ def _single_or_drawn(
     the other (short text boxes side by side, a ragged third column no gutter search trusts):
     then pdfium's own order, the order the text was drawn in, is the better guess. Rows whose
     pieces were drawn in turn ("Menimbang", ":", "a. bahwa ...") read the same either way."""
+    split = [row for row in rows if len(row) > 1]
+    if len(split) < 3 or len(split) < UNSURE_ROWS * len(rows):
+        return _single(rows, number, width, height)
     drawn = {id(f): k for k, f in enumerate(frags)}
     apart = 0
-    for row in rows:
-        if len(row) > 1:
-            ks = [drawn[id(f)] for f in sorted(row, key=_X0)]
-            apart += any(b != a + 1 for a, b in zip(ks, ks[1:], strict=False))
+    for row in split:
+        ks = [drawn[id(f)] for f in sorted(row, key=_X0)]
+        apart += any(b != a + 1 for a, b in zip(ks, ks[1:], strict=False))
     if apart < 3 or apart < UNSURE_ROWS * len(rows):
         return _single(rows, number, width, height)
     return PageLines(number, width, height, _drawn_order(frags, number), 1, order="pdfium")
@@ -473,7 +498,7 @@ def _gutters(segs: list[tuple[float, float]], width: float) -> list[float]:
         crossing = bisect_left(starts, x) - bisect_right(ends, x)  # started before x, not ended
         if crossing <= tol:
             run.append((e0, e1, crossing))
-        else:
+        elif run:
             close()
     close()
     return gutters
@@ -484,6 +509,9 @@ def _many_columns(
 ) -> PageLines | None:
     """Three or more columns of text: inside each band between rows that cross a gutter, column
     1 is read, then 2, then 3... None when the page is not such a page."""
+    # Two inner columns hold at least 10 segments that start in the middle of the page.
+    if sum(1 for s in segs if 0.15 * width < s[0] < 0.85 * width) < 10:
+        return None
     gutters = _gutters(segs, width)
     if len(gutters) < 2:
         return None
@@ -664,11 +692,12 @@ def page_lines(page, number: int) -> PageLines:
         n = pdfium_c.FPDFText_CountChars(textpage.raw)
         if max(right - left, top - bottom) > MAX_GEOMETRY:
             return _plain_page(_chars(textpage, n) if n > 0 else "", number, right - left, top - bottom)
-        turn = _turn(textpage, n) if n > 0 else 0
+        text = _chars(textpage, n) if n > 0 else ""
+        turn = _turn(textpage, text) if text else 0
         turned = _Turned(turn) if turn else None
         if turned is not None:
             left, bottom, right, top = turned.rect(left, bottom, right, top)
-        frags, aside = _fragments(textpage, top, turned)
+        frags, aside = _fragments(textpage, top, turned, text)
     finally:
         textpage.close()
     if left:

@@ -29,9 +29,7 @@ MAX_OCR_PIXELS = 40_000_000  # the bitmap of one page for Tesseract (A4 at 200 d
 TEXT_MIN_QUALITY = 0.2  # a born-digital page below this is not text (a broken font encoding)
 
 # Punctuation and symbols that may wrap a word: quotes, brackets, commas, bullets...
-_EDGES = "".join(
-    chr(i) for i in range(0x2E80) if not chr(i).isalnum() and unicodedata.category(chr(i))[0] in "PS"
-)
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 # ...and the ones a word may hold inside: e-government, dan/atau, U.S., 10:30, www.x.go.id, 5%.
 _INNER = frozenset("-\u2010\u2011\u00ad'\u2019./_:@&+#%,\u00b7~=?")
 # A Latin run reads as a word: lower case, Capitalised, ALL CAPS (NGOs), or CamelCase humps of at
@@ -48,12 +46,12 @@ _VOWEL = re.compile(
 def _token_score(tok: str) -> tuple[int, int]:
     """(good, counted) for one whitespace-separated token: (1, 1) when it reads as a word or a
     number in any script, (0, 1) when it does not, (0, 0) when it says nothing either way."""
-    core = tok.strip(_EDGES)
+    core = _EDGES.sub("", tok)
     if not core:
         # "........" leaders, "—", "•", "|": no evidence; a jumble of marks ("-;:-,,;") is garbage.
         return (0, 0) if len(set(tok)) == 1 or len(tok) <= 3 else (0, 1)
     runs = _LETTER_RUN.findall(core)
-    latin = all(ord(c) < 0x250 for run in runs for c in run)
+    latin = core.isascii() or all(ord(c) < 0x250 for run in runs for c in run)
     for ch in core:
         if ch.isalnum() or ch in _INNER or unicodedata.category(ch)[0] == "M":
             continue
@@ -68,7 +66,7 @@ def _token_score(tok: str) -> tuple[int, int]:
         # against; in real text they are a small share ("of", "di").
         return 0, 1
     for run in runs:
-        if all(ord(c) < 0x250 for c in run):  # Latin
+        if run.isascii() or all(ord(c) < 0x250 for c in run):  # Latin
             if not _LATIN_CASE.match(run):
                 return 0, 1
             if len(run) >= 5 and not _VOWEL.search(run):

@@ -338,11 +338,17 @@ def keep_unplaced(doc: Document, pages: list[PageLines]) -> None:
     texts = [f"{p.heading or ''} {p.text}" for p in doc.parts]
     texts += [doc.title or "", doc.doi or "", *doc.authors, *(k.text for k in doc.keywords)]
     placed = set(_TOKEN.findall("\n".join(texts).casefold()))
+    lines = [ln for page in pages for ln in page.lines]
+    missing = set(_TOKEN.findall("\n".join(ln.text for ln in lines).casefold())) - placed
+    if not missing:
+        return
+    # Only lines holding a word no part holds need a closer look; one regex finds them.
+    near = re.compile("|".join(map(re.escape, sorted(missing, key=len, reverse=True))), re.I)
     left = []
-    for page in pages:
-        for ln in page.lines:
+    for ln in lines:
+        if near.search(ln.text):
             words = _TOKEN.findall(ln.text.casefold())
-            if words and 2 * sum(w in placed for w in words) < len(words):
+            if 2 * sum(w in placed for w in words) < len(words):
                 left.append(ln)
     if left:
         text = normalize_unicode("\n".join(ln.text for ln in left))
