@@ -43,7 +43,7 @@ def is_page_number(text: str) -> bool:
 
 def _zone(page: PageLines) -> list[Line]:
     lines = page.lines
-    if getattr(page, "order", "layout") == "pdfium":  # lines in drawing order: take the margins by place
+    if page.order == "pdfium":  # lines in drawing order: take the margins by place
         lines = sorted(lines, key=lambda ln: ln.top)
     cand = lines[:_ZONE_LINES] + lines[-_ZONE_LINES:] if len(lines) > 2 * _ZONE_LINES else list(lines)
     return [ln for ln in cand if ln.top < 0.16 * page.height or ln.bottom > 0.86 * page.height]
@@ -65,7 +65,18 @@ def _echoed(words: frozenset[str], near: list[list[frozenset[str]]]) -> bool:
 
 
 def _letters(lines: list[Line]) -> int:
-    return sum(sum(c.isalpha() for c in ln.text) for ln in lines)
+    return sum(sum(map(str.isalpha, ln.text)) for ln in lines)
+
+
+def _most_of(taken: int, pages: list[PageLines]) -> bool:
+    """Whether ``taken`` letters are more than MAX_RUNNING_SHARE of the document's: counting
+    stops as soon as the answer is no, after a page or two on any real document."""
+    total = 0
+    for page in pages:
+        total += _letters(page.lines)
+        if taken <= MAX_RUNNING_SHARE * total:
+            return False
+    return True
 
 
 def strip_running(pages: list[PageLines]) -> int:
@@ -105,11 +116,10 @@ def strip_running(pages: list[PageLines]) -> int:
                 drop.add(id(ln))
         numbers.append(nums)
         heads.append(drop)
-    total = sum(_letters(p.lines) for p in pages)
     taken = sum(
         _letters([ln for ln in zone if id(ln) in drop]) for zone, drop in zip(zones, heads, strict=True)
     )
-    if taken > MAX_RUNNING_SHARE * total:
+    if taken and _most_of(taken, pages):
         heads = [set() for _ in pages]
     removed = 0
     for page, nums, drop in zip(pages, numbers, heads, strict=True):
