@@ -32,6 +32,7 @@ class Config:
     readers: list[str] = field(default_factory=list)  # extra reader modules (each @register-s formats)
     executor: str = "local"  # local | dask
     scheduler: str | None = field(default_factory=lambda: os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
+    follow_links: bool = False  # follow folder links that lead outside the folders given
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}

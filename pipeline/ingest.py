@@ -38,6 +38,7 @@ class IngestSummary:
     files_unchanged: int = 0
     files_done: int = 0
     files_failed: int = 0
+    files_still_failing: int = 0  # of files_failed: failed in an earlier run, unchanged since
     documents_new: int = 0
     documents_skipped: int = 0
     duplicates: int = 0
@@ -122,7 +123,16 @@ def ingest(
         notify("error", {"path": path, "stage": stage, "message": message})
 
     file_meta: dict[str, tuple[Source, str]] = {}
-    for item in walk(paths):
+    # Files that failed, wholly or in part, in an earlier run and are unchanged: still failed.
+    still: dict[str, str] = {}
+
+    def unchanged(path: str, status: str) -> None:
+        if status == "done":
+            summary.files_unchanged += 1
+        else:
+            still[path] = status
+
+    for item in walk(paths, follow_links=cfg.follow_links):
         summary.files_seen += 1
         if isinstance(item, Skipped):
             summary.files_failed += 1
@@ -133,10 +143,10 @@ def ingest(
         settled = (
             state is not None
             and state.pipeline_version == pv
-            and (state.status == "done" or (state.status == "failed" and not retry_failed))
+            and (state.status == "done" or (state.status in ("failed", "partial") and not retry_failed))
         )
         if settled and state.size == item.size and state.mtime == item.mtime:
-            summary.files_unchanged += 1
+            unchanged(path, state.status)
             continue
         try:
             sha = sha256_file(item.path)
@@ -146,9 +156,11 @@ def ingest(
             continue
         if settled and state.sha256 == sha:
             store.set_source(path, sha, item.size, item.mtime, item.format, state.status, pv, 0, run)
-            summary.files_unchanged += 1
+            unchanged(path, state.status)
             continue
         file_meta[path] = (item, sha)
+    if still:
+        _report_still_failing(store, still, summary, fail)
 
     executor = executor or make_executor(cfg)
     # PostgreSQL takes many writers: the workers store their own units. SQLite has one: this process.
@@ -159,12 +171,15 @@ def ingest(
     pending_units: Counter = Counter()
     produced: dict[str, set[str]] = {}
     fatal: dict[str, str] = {}
+    partial: set[str] = set()  # files stored with record or page errors
 
     def handle(res: UnitResult) -> None:
         path = res.unit.path
         summary.pages += res.pages
         for err in res.errors:
             fail(err.path, err.stage, err.message)
+        if res.errors:
+            partial.add(path)
         if res.fatal:
             fatal[path] = res.fatal
         produced[path] |= res.produced_ids
@@ -184,8 +199,9 @@ def ingest(
             else:
                 summary.files_done += 1
                 store.remove_stale(path, produced[path])
+                status = "partial" if path in partial else "done"
                 store.set_source(
-                    path, sha, src.size, src.mtime, src.format, "done", pv, len(produced[path]), run
+                    path, sha, src.size, src.mtime, src.format, status, pv, len(produced[path]), run
                 )
         notify(
             "unit",
@@ -226,6 +242,32 @@ def _plan(file_meta: dict[str, tuple[Source, str]], store: Store, pv: str, paral
             for i, (a, b) in enumerate(_slices(item, n))
         )
     return units
+
+
+def _report_still_failing(
+    store: Store, still: dict[str, str], summary: IngestSummary, fail: Callable[[str, str, str], None]
+) -> None:
+    """Files that failed (status "failed") or were stored with errors ("partial") in an earlier
+    run and have not changed: they are not read again, but this run records their errors again,
+    so that the summary, the errors table and the exit code say the same of the same folder
+    every time (--retry-failed reads them again)."""
+    last: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+    for e in store.errors():
+        if e["path"] in still and e["stage"] != "discover":
+            run, errs = last.get(e["path"], (-1, []))
+            if (e["run"] or 0) > run:
+                last[e["path"]] = (e["run"] or 0, [e])
+            elif (e["run"] or 0) == run:
+                errs.append(e)
+    for path, status in still.items():
+        if status == "failed":
+            summary.files_failed += 1
+            summary.files_still_failing += 1
+        else:
+            summary.files_unchanged += 1
+        errs = last.get(path, (0, []))[1] or [{"stage": "read", "message": "failed in an earlier run"}]
+        for e in errs:
+            fail(path, e["stage"], e["message"])
 
 
 def _lib_versions() -> dict[str, str]:

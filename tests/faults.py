@@ -132,7 +132,7 @@ def make_fault_corpus(folder: Path, huge: bool = True, seed: int = 7) -> FaultCo
         "encrypted PDF (reportlab encrypt=)",
     )
     scan = pf.image_only(bad / "scan only.pdf")
-    fault("pdf_image_only", scan, "read", "no text layer; needs OCR", "image-only PDF, run with --ocr off")
+    fault("pdf_image_only", scan, "read", "no text layer (OCR is off)", "image-only PDF, run with --ocr off")
 
     # -- bad text --------------------------------------------------------------------------------
     junk = folder / "junk.txt"
