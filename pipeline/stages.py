@@ -43,4 +43,7 @@ def default_stages() -> list[Stage]:
 
 
 def pipeline_version(stages: list[Stage]) -> str:
-    return ",".join(f"{s.name}:{s.version}" for s in stages)
+    """The versions that decide what a stored document is: the readers', then each stage's."""
+    from pipeline.readers import VERSION as READERS
+
+    return ",".join([f"read:{READERS}", *(f"{s.name}:{s.version}" for s in stages)])

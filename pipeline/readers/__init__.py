@@ -15,6 +15,10 @@ from pathlib import Path
 
 from pipeline.document import Document, ReadError, RecordError
 
+# Part of every document's pipeline version: bump it when any reader's output changes, so that a
+# re-run reads the files again (2: PDFs in display orientation, k columns, pages kept apart).
+VERSION = "2"
+
 
 @dataclass
 class ReadOptions:
@@ -86,6 +90,7 @@ def get_reader(fmt: str) -> Reader:
 
 
 __all__ = [
+    "VERSION",
     "ReadOptions",
     "Reader",
     "register",
