@@ -393,12 +393,31 @@ def take_new_vocabulary() -> list[VocabRow]:
     return rows
 
 
+_SCOPE: list[str | None] = [None]  # the corpus whose vocabulary the new-chunk bookkeeping is for
+
+
+def vocabulary_scope(corpus: str) -> None:
+    """Say which corpus the new vocabulary goes to. On a change, everything this process has
+    worked out so far (for another corpus, or the warm-up) counts as new to this one."""
+    if _SCOPE[0] == corpus:
+        return
+    _SCOPE[0] = corpus
+    for key in _CHUNKS:
+        _NEW[key] = set(_CHUNKS[key])
+        _NEW_TOKENS[key] = {t for t in _WORDS[key] if t.isalpha()}
+
+
 def preload_vocabulary(rows: Iterable[VocabRow]) -> int:
-    """Fill the caches from a stored vocabulary (up to the cache size); how many chunks."""
+    """Fill the caches from the current corpus's stored vocabulary (up to the cache size); how
+    many chunks. Those chunks are the corpus's already: never reported as new."""
     n = 0
     for key, chunk, norms, terms in rows:
         cache = _CHUNKS.get(key)
-        if cache is None or len(cache) >= _CACHE_LIMIT:
+        if cache is None:
+            continue
+        _NEW[key].discard(chunk)
+        _NEW_TOKENS[key].discard(chunk)
+        if len(cache) >= _CACHE_LIMIT:
             continue
         cache[chunk] = (tuple(norms.split()), tuple(terms.split()))
         n += 1
@@ -576,5 +595,6 @@ __all__ = [
     "vocabulary_version",
     "take_new_vocabulary",
     "preload_vocabulary",
+    "vocabulary_scope",
     "chunks_of",
 ]

@@ -103,3 +103,15 @@ def test_stored_vocabulary_matches_what_nlp_computes(tmp_path, sample_dir):
     for lang, chunk, norms, terms in sample:
         assert " ".join(nlp.normalise(chunk, lang)) == norms, chunk
         assert " ".join(nlp.content_terms(chunk, lang)) == terms, chunk
+
+
+def test_each_corpus_gets_its_whole_vocabulary_from_one_process(tmp_path, sample_dir):
+    """A process that already worked out these words for another corpus still gives them to the
+    next one (a notebook ingesting into two corpora, a worker reused by a Dask cluster)."""
+    counts = []
+    for name in ("a.db", "b.db"):
+        db = str(tmp_path / name)
+        with open_store(db) as store:
+            ingest([sample_dir / "txt"], load_config({"db": db, "workers": 1}), store)
+            counts.append(store.count("vocabulary"))
+    assert counts[0] > 500 and counts[1] >= counts[0]

@@ -76,12 +76,12 @@ class UnitRunner:
         finally:
             me._config["daemon"] = was_daemon
 
-    def run(self, unit: Unit, run: int) -> UnitResult:
+    def run(self, unit: Unit, run: int, corpus: str) -> UnitResult:
         if self.pool is None:
             self.start()
         started = time.perf_counter()
         try:
-            return self.pool.submit(guarded_unit, unit, run).result()
+            return self.pool.submit(guarded_unit, unit, run, corpus).result()
         except BrokenProcessPool:
             self.close()
             return lost_unit(unit, time.perf_counter() - started, self.ctx.cfg)
@@ -146,7 +146,7 @@ def _plugin_class() -> type:
 def run_units(units: list[Unit], ctx: WorkContext) -> list[UnitResult]:
     """The Dask task: a batch of units through this worker's warm process."""
     runner = _runner(ctx)
-    return [runner.run(u, ctx.run) for u in units]
+    return [runner.run(u, ctx.run, ctx.cfg.db) for u in units]
 
 
 def batches(units: list[Unit], parallelism: int) -> list[list[Unit]]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline import nlp
 from pipeline.config import Config
 from pipeline.document import Document, Part, ReadError, RecordError
 from pipeline.readers import ReadOptions, get_reader, load_plugins
@@ -90,6 +91,7 @@ def init_worker(ctx: WorkContext) -> None:
         from pipeline.store import open_store
 
         _W["store"] = open_store(ctx.write_db)
+    nlp.vocabulary_scope(cfg.db)
     if ctx.vocab_db is not None:
         load_vocabulary(ctx.vocab_db)
 
@@ -100,9 +102,9 @@ def load_vocabulary(db: str) -> None:
     than this Dask worker) leaves them cold: slower, not wrong."""
     if _W.get("vocab_db") == db:
         return
-    from pipeline import nlp
     from pipeline.store import StoreError, open_store
 
+    nlp.vocabulary_scope(db)
     try:
         with open_store(db, readonly=True) as store:
             if store.meta_value("vocabulary") == nlp.vocabulary_version():
@@ -132,12 +134,14 @@ def apply_stages(
     return docs, errors
 
 
-def process_unit(unit: Unit, run: int | None = None) -> UnitResult:
-    """Read a unit, run the stages, and write the documents when this worker writes (under ``run``,
-    by default the run the worker was set up for)."""
+def process_unit(unit: Unit, run: int | None = None, corpus: str | None = None) -> UnitResult:
+    """Read a unit, run the stages, and write the documents when this worker writes (under ``run``
+    of ``corpus``, by default those the worker was set up for)."""
     ctx: WorkContext = _W["ctx"]
     if run is not None and run != ctx.run:
         ctx = replace(ctx, run=run)
+    if corpus is not None:
+        nlp.vocabulary_scope(corpus)
     cfg = ctx.cfg
     res = UnitResult(unit)
     reader = get_reader(unit.format)
@@ -175,8 +179,6 @@ def process_unit(unit: Unit, run: int | None = None) -> UnitResult:
         res.fatal = str(e)
     except Exception as e:  # noqa: BLE001 - an unexpected reader failure is this file's error, not the run's
         res.fatal = f"{type(e).__name__}: {e}"
-    from pipeline import nlp
-
     res.vocab = nlp.take_new_vocabulary()
     store = _W.get("store")
     if store is not None:
@@ -216,11 +218,11 @@ def _watchdog(seconds: float | None) -> threading.Timer | None:
     return timer
 
 
-def guarded_unit(unit: Unit, run: int | None = None) -> UnitResult:
+def guarded_unit(unit: Unit, run: int | None = None, corpus: str | None = None) -> UnitResult:
     """process_unit under the watchdog: what runs in a worker process of a pool."""
     timer = _watchdog(hard_limit(_W["ctx"].cfg))
     try:
-        return process_unit(unit, run)
+        return process_unit(unit, run, corpus)
     finally:
         if timer is not None:
             timer.cancel()
