@@ -30,7 +30,6 @@ import json
 import multiprocessing
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_ingest import QUICK, SOURCES, _tree_rss_mb  # noqa: E402
+from bench_ingest import QUICK, SOURCES, run_sampled  # noqa: E402
 
 WAYS = [("local", "sqlite"), ("dask", "sqlite"), ("local", "postgres"), ("dask", "postgres")]
 
@@ -106,17 +105,7 @@ def child(args: argparse.Namespace) -> None:
 def run_child(paths: list[Path], workers: int, executor: str, db: str) -> dict:
     cmd = [sys.executable, __file__, "_child", "--db", db, "--workers", str(workers), "--executor", executor]
     cmd += ["--launched", repr(time.time()), *map(str, paths)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    peak = 0.0
-    while proc.poll() is None:
-        peak = max(peak, _tree_rss_mb(proc.pid))
-        time.sleep(0.1)
-    out, err = proc.communicate()
-    lines = [ln for ln in out.splitlines() if ln.startswith("RESULT ")]
-    if proc.returncode != 0 or not lines:
-        raise SystemExit(f"ingest child failed ({proc.returncode}):\n{err[-3000:]}")
-    res = json.loads(lines[-1][7:])
-    res["peak_mb"] = peak
+    res, res["peak_mb"] = run_sampled(cmd)
     return res
 
 

@@ -99,6 +99,7 @@ class Store(ABC):
     #: how the user named the corpus (a path, or a URL without its password): for messages
     location: str
     backend: str
+    conn: Any  # the backend's DB-API connection
 
     # -- connection primitives (per backend) ---------------------------------------------------
     @abstractmethod
@@ -151,8 +152,8 @@ class Store(ABC):
         """Parts that match, in year then document order (the kwic source): doc_id, title, year,
         kind, lang, seq, text."""
 
-    @abstractmethod
-    def close(self) -> None: ...
+    def close(self) -> None:
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self

@@ -381,9 +381,6 @@ class PostgresStore(Store):
             (list(ids),),
         )
 
-    def close(self) -> None:
-        self.conn.close()
-
     # -- search ---------------------------------------------------------------------------------
     def search(
         self, match: Node, *, lang: str | None = None, filters: Filters | None = None,

@@ -328,9 +328,6 @@ class SQLiteStore(Store):
     def _lock_ids(self, ids: Sequence[str]) -> None:
         """Nothing to do: BEGIN IMMEDIATE already makes this the only writer."""
 
-    def close(self) -> None:
-        self.conn.close()
-
     # -- search ---------------------------------------------------------------------------------
     def search(
         self, match: Node, *, lang: str | None = None, filters: Filters | None = None,
