@@ -130,7 +130,15 @@ def run_child(paths: list[Path], workers: int, db: Path) -> dict:
         repr(time.time()),
         *map(str, paths),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    res, res["tree_peak_mb"] = run_sampled(cmd)
+    res["bound_mb"] = res["maxrss_self_mb"] + workers * res["maxrss_children_mb"]
+    return res
+
+
+def run_sampled(cmd: list[str], cwd: Path = ROOT) -> tuple[dict, float]:
+    """Run a child that prints ``RESULT {json}``; (that result, peak memory of its process tree
+    sampled every 0.1 s, MB)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
     peak = 0.0
     while proc.poll() is None:
         peak = max(peak, _tree_rss_mb(proc.pid))
@@ -138,11 +146,8 @@ def run_child(paths: list[Path], workers: int, db: Path) -> dict:
     out, err = proc.communicate()
     lines = [ln for ln in out.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
-        raise SystemExit(f"ingest child failed ({proc.returncode}):\n{err[-3000:]}")
-    res = json.loads(lines[-1][7:])
-    res["tree_peak_mb"] = peak
-    res["bound_mb"] = res["maxrss_self_mb"] + workers * res["maxrss_children_mb"]
-    return res
+        raise SystemExit(f"child failed ({proc.returncode}):\n{err[-3000:]}")
+    return json.loads(lines[-1][7:]), peak
 
 
 def help_wall() -> float:
@@ -219,7 +224,7 @@ def stage_breakdown(paths: list[Path], db: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from pipeline.config import Config
     from pipeline.document import RecordError
-    from pipeline.ingest import BATCH
+    from pipeline.executor.work import BATCH
     from pipeline.readers import ReadOptions, get_reader
     from pipeline.stages import default_stages, pipeline_version
     from pipeline.store import open_store
@@ -256,9 +261,7 @@ def stage_breakdown(paths: list[Path], db: Path) -> None:
             t = time.perf_counter()
             for i in range(0, len(out), 256):
                 batch = out[i : i + 256]
-                elsewhere = store.stored_elsewhere(batch, pv)  # as ingest does: one query per batch
-                new = [d for d in batch if d.id not in elsewhere]
-                store.write_documents(new, pv, None)
+                store.write_documents(batch, pv, None)  # as ingest does: duplicates checked per unit
             timing["store"] = time.perf_counter() - t
         total = sum(timing.values())
         n = len(docs)

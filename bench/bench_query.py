@@ -184,21 +184,18 @@ def build(db: Path, n_docs: int, seed: int = 7) -> None:
             print(f"\r{i + 1} documents, {time.perf_counter() - t0:.0f} s", end="", flush=True)
     store.write_documents(batch, "bench", None)
     # A synthetic 12-topic model: three topics per document.
-    with store.transaction() as c:
-        c.execute("INSERT INTO models VALUES ('bench-topics', 'topics', '2026-01-01', NULL, '{}', 1)")
-        for t in range(12):
-            c.execute(
-                "INSERT INTO topics VALUES ('bench-topics', ?, ?, NULL, ?, ?, '{}')",
-                (t, f"topic {t}", json.dumps(sorted(LEXICON)[t % 8 : t % 8 + 3]), 1 / 12),
-            )
-        ids = [r[0] for r in c.execute("SELECT id FROM documents")]
-        rows = []
-        for doc_id in ids:
-            ts = rng.sample(range(12), 3)
-            ws = sorted((rng.random() for _ in ts), reverse=True)
-            total = sum(ws)
-            rows.extend((doc_id, "bench-topics", t, w / total) for t, w in zip(ts, ws, strict=True))
-        c.executemany("INSERT INTO doc_topics VALUES (?, ?, ?, ?)", rows)
+    topics = [
+        {"topic": t, "label": f"topic {t}", "theme": None, "terms": sorted(LEXICON)[t % 8 : t % 8 + 3],
+         "weight": 1 / 12, "meta": {}}
+        for t in range(12)
+    ]  # fmt: skip
+    rows = []
+    for doc_id in sorted(store.doc_ids()):
+        ts = rng.sample(range(12), 3)
+        ws = sorted((rng.random() for _ in ts), reverse=True)
+        total = sum(ws)
+        rows.extend((doc_id, t, w / total) for t, w in zip(ts, ws, strict=True))
+    store.save_topic_model("bench-topics", {}, topics, rows)
     store.conn.execute("PRAGMA optimize")
     store.close()
     print(f"\nbuilt {n_docs} documents in {db} in {time.perf_counter() - t0:.0f} s", flush=True)

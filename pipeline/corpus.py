@@ -1,6 +1,6 @@
 """Corpus-level steps that `govtext run` performs after ingest (embed, topics, report).
 
-Each step reads the store and writes back to it; a step whose module is absent is skipped.
+Each step reads the store and writes back to it.
 """
 
 from __future__ import annotations
@@ -29,15 +29,5 @@ CORPUS_STEPS = (
 
 
 def available_steps() -> list[tuple[str, Callable[[Store, Config], Any]]]:
-    steps = []
-    for s in CORPUS_STEPS:
-        try:
-            mod = importlib.import_module(s.module)
-        except ModuleNotFoundError as e:
-            if e.name != s.module:
-                raise
-            continue
-        fn = getattr(mod, s.function, None)
-        if fn is not None:
-            steps.append((s.name, fn))
-    return steps
+    """The corpus-level steps of `govtext run`, in order, as (name, function)."""
+    return [(s.name, getattr(importlib.import_module(s.module), s.function)) for s in CORPUS_STEPS]

@@ -25,14 +25,18 @@ class Skipped:
     reason: str  # a one-line reason for the errors table
 
 
-def walk(paths: Iterable[Path]) -> Iterator[Source | Skipped]:
+def walk(paths: Iterable[Path], follow_links: bool = False) -> Iterator[Source | Skipped]:
     """Files govtext can read under the given files/folders, in a stable order.
 
-    Hidden files and folders are ignored; symlink loops and unreadable folders are reported, not fatal.
+    Hidden files and folders are ignored; symlink loops and unreadable folders are reported, not
+    fatal. A folder link that leads outside the folders given (``up -> ..``) is not followed, and
+    is reported, unless ``follow_links``; links within them are followed.
     """
+    paths = [Path(os.path.abspath(p)) for p in paths]
+    # Where the walk may go: the folders given, as the file system resolves them.
+    inside = [os.path.realpath(p) for p in paths if p.is_dir()]
     for root in paths:
         # Absolute paths: the same file is the same source whichever folder a run starts in.
-        root = Path(os.path.abspath(root))
         if not root.exists():
             yield Skipped(root, "no such file or folder")
             continue
@@ -53,10 +57,24 @@ def walk(paths: Iterable[Path]) -> Iterator[Source | Skipped]:
                 dirnames[:] = []
                 continue
             seen.add(key)
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            kept = []
+            for d in sorted(d for d in dirnames if not d.startswith(".")):
+                link = os.path.join(dirpath, d)
+                if not follow_links and os.path.islink(link) and not _within(os.path.realpath(link), inside):
+                    yield Skipped(
+                        Path(link),
+                        "folder link leads outside the folders given; not followed (--follow-links)",
+                    )
+                    continue
+                kept.append(d)
+            dirnames[:] = kept
             for name in sorted(filenames):
                 if not name.startswith("."):
                     yield from _one(Path(dirpath) / name, explicit=False)
+
+
+def _within(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
 def _one(path: Path, explicit: bool) -> Iterator[Source | Skipped]:

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from pipeline.document import Document
 
-VERSION = "2"
+VERSION = "3"
 LANGS = ("id", "en", "other")
 # The "others" are there so that German or French text is not forced into id/en.
 CANDIDATES = ("id", "en", "ms", "de", "fr", "es", "nl", "pt", "it")
@@ -168,10 +168,28 @@ def is_short(text: str) -> bool:
     return len(text) < SHORT_CHARS or len(text.split()) < SHORT_WORDS
 
 
+def other_script(text: str) -> bool:
+    """Whether most letters of the text (its first MAX_CHARS) are in a script other than Latin:
+    Chinese, Japanese, Arabic, Greek, Cyrillic... govtext knows no language written in them."""
+    text = text[:MAX_CHARS]
+    if text.isascii():
+        return False
+    latin = other = 0
+    for ch in text:
+        if ch.isalpha():
+            if ord(ch) < 0x250 or 0x1E00 <= ord(ch) < 0x1F00:
+                latin += 1
+            else:
+                other += 1
+    return other > latin
+
+
 def guess(text: str) -> tuple[str, float]:
     """Language and a confidence in [0, 1]; confidence < 0.5 means "could be either"."""
     if not text or not _WORD.search(text):
         return "other", 0.0
+    if other_script(text):
+        return "other", 1.0
     if text.strip().casefold() in LOANWORDS:
         return "en", 0.3
     if is_short(text):
@@ -234,6 +252,15 @@ def detect(text: str) -> str:
     return clear_lang(text) or guess(text)[0]
 
 
+def _decide(text: str) -> tuple[str, bool]:
+    """detect(), and whether the text itself settles it (a short line often does not)."""
+    lang = clear_lang(text)
+    if lang:
+        return lang, True
+    lang, conf = guess(text)
+    return lang, conf >= 0.5 or not is_short(text)
+
+
 def id_en_score(text: str) -> float:
     """Signed evidence in [-1, 1]: positive for Indonesian, negative for English.
 
@@ -261,10 +288,22 @@ def id_en_score(text: str) -> float:
 
 
 def detect_part_langs(doc: Document) -> Document:
-    """Fill ``lang`` on parts and keywords that have none; keeps languages already set."""
-    for part in doc.parts:
-        if part.lang is None and part.kind != "discarded":
-            part.lang = detect(part.text)
+    """Fill ``lang`` on parts and keywords that have none; keeps languages already set.
+
+    A short part whose own words leave its language open (a heading, a table row, a name) takes
+    the language of the nearest part that is sure of its own, before it or else after it.
+    """
+    parts = [p for p in doc.parts if p.kind != "discarded"]
+    sure = [p.lang is not None for p in parts]
+    for k, part in enumerate(parts):
+        if part.lang is None:
+            part.lang, sure[k] = _decide(part.text)
+    for k, part in enumerate(parts):
+        if not sure[k] and part.lang in ("id", "en"):
+            near = next((parts[j].lang for j in range(k - 1, -1, -1) if sure[j]), None)
+            near = near or next((parts[j].lang for j in range(k + 1, len(parts)) if sure[j]), None)
+            if near in ("id", "en"):
+                part.lang = near
     for kw in doc.keywords:
         if kw.lang is None:
             kw.lang = detect(kw.text)

@@ -326,6 +326,11 @@ def _is_content(token: str, norm: str) -> bool:
 _CHUNKS: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {"id": {}, "en": {}}
 _WORDS: dict[str, dict[str, tuple[str, bool]]] = {"id": {}, "en": {}}  # token -> (norm, is content)
 _STATS = {"chunks": 0, "misses": 0}
+# Chunks and all-letter tokens worked out since take_new_vocabulary() last ran: what the corpus's
+# vocabulary table lacks. Tokens count because kwic and snippets normalise words cut out of their
+# chunks ("kebijakan" out of "(kebijakan,"), and an all-letter token is a chunk of its own.
+_NEW: dict[str, set[str]] = {"id": set(), "en": set()}
+_NEW_TOKENS: dict[str, set[str]] = {"id": set(), "en": set()}
 
 
 def cache_stats() -> dict[str, float]:
@@ -335,9 +340,93 @@ def cache_stats() -> dict[str, float]:
 
 
 def reset_cache() -> None:
-    for c in (*_CHUNKS.values(), *_WORDS.values()):
+    for c in (*_CHUNKS.values(), *_WORDS.values(), *_NEW.values(), *_NEW_TOKENS.values()):
         c.clear()
     _STATS.update(chunks=0, misses=0)
+
+
+# -- the vocabulary a corpus keeps -----------------------------------------------------------------
+# A chunk's normal forms and content terms are a pure function of the chunk, this module's data and
+# the library versions, so a corpus keeps those it has seen (the store's vocabulary table): a
+# search looks its words up there instead of loading spaCy and Sastrawi, and workers start a new
+# ingest with the caches warm. vocabulary_version() says which tables still hold.
+VocabRow = tuple[str, str, str, str]  # (language key, chunk, normal forms, content terms), space-joined
+
+
+@functools.cache
+def vocabulary_version() -> str:
+    """What a stored vocabulary depends on: this stage's version, its word lists and the versions
+    of the lemma tables and the stemmer. A corpus whose vocabulary says otherwise drops it."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.sha256(VERSION.encode())
+    for name in sorted(p.name for p in _DATA.glob("*.txt") if p.name.startswith(("nlp_", "stopwords"))):
+        h.update(name.encode() + (_DATA / name).read_bytes())
+    for dist in ("spacy", "spacy-lookups-data", "PySastrawi"):
+        try:
+            h.update(f"{dist}={version(dist)}".encode())
+        except PackageNotFoundError:
+            h.update(dist.encode())
+    return f"{VERSION}-{h.hexdigest()[:16]}"
+
+
+def take_new_vocabulary() -> list[VocabRow]:
+    """The chunks worked out since the last call (to store with the documents that needed them)."""
+    rows = []
+    for key, chunks in _NEW.items():
+        cache = _CHUNKS[key]
+        rows.extend(
+            (key, c, " ".join(cache[c][0]), " ".join(cache[c][1])) for c in sorted(chunks) if c in cache
+        )
+        tokens = _NEW_TOKENS[key] - chunks
+        if tokens:
+            # Only a token the tokenizer leaves whole when it stands alone (no special case).
+            specials = _special_cases(load_pipeline(key))
+            words = _WORDS[key]
+            for t in sorted(tokens - specials):
+                if t in words:
+                    norm, content = words[t]
+                    rows.append((key, t, norm, norm if content else ""))
+        chunks.clear()
+        _NEW_TOKENS[key].clear()
+    return rows
+
+
+_SCOPE: list[str | None] = [None]  # the corpus whose vocabulary the new-chunk bookkeeping is for
+
+
+def vocabulary_scope(corpus: str) -> None:
+    """Say which corpus the new vocabulary goes to. On a change, everything this process has
+    worked out so far (for another corpus, or the warm-up) counts as new to this one."""
+    if _SCOPE[0] == corpus:
+        return
+    _SCOPE[0] = corpus
+    for key in _CHUNKS:
+        _NEW[key] = set(_CHUNKS[key])
+        _NEW_TOKENS[key] = {t for t in _WORDS[key] if t.isalpha()}
+
+
+def preload_vocabulary(rows: Iterable[VocabRow]) -> int:
+    """Fill the caches from the current corpus's stored vocabulary (up to the cache size); how
+    many chunks. Those chunks are the corpus's already: never reported as new."""
+    n = 0
+    for key, chunk, norms, terms in rows:
+        cache = _CHUNKS.get(key)
+        if cache is None:
+            continue
+        _NEW[key].discard(chunk)
+        _NEW_TOKENS[key].discard(chunk)
+        if len(cache) >= _CACHE_LIMIT:
+            continue
+        cache[chunk] = (tuple(norms.split()), tuple(terms.split()))
+        n += 1
+    return n
+
+
+def chunks_of(texts: Iterable[str]) -> set[str]:
+    """The whitespace-separated chunks of texts: the keys of the vocabulary."""
+    return {c for t in texts for c in (t or "").split()}
 
 
 def _word(text: str, key: str) -> tuple[str, bool]:
@@ -346,6 +435,8 @@ def _word(text: str, key: str) -> tuple[str, bool]:
     if hit is None:
         norm = _normal_form(text, key)
         hit = words[text] = (norm, bool(norm) and _is_content(text, norm))
+        if text.isalpha():
+            _NEW_TOKENS[key].add(text)
     return hit
 
 
@@ -356,6 +447,7 @@ def _special_cases(nlp: Language) -> frozenset[str]:
 
 def _store(key: str, chunk: str, forms: list[tuple[str, bool]]) -> None:
     _CHUNKS[key][chunk] = (tuple(n for n, _ in forms if n), tuple(n for n, c in forms if c))
+    _NEW[key].add(chunk)
 
 
 def _fill_chunks(nlp: Language, key: str, chunks: list[str]) -> None:
@@ -372,7 +464,7 @@ def _fill_chunks(nlp: Language, key: str, chunks: list[str]) -> None:
         _store(key, chunk, [_word(tok.text, key) for tok in doc])
 
 
-def _map_blank(nlp: Language, key: str, texts: list[str], content: bool) -> list[list[str]]:
+def _map_blank(key: str, texts: list[str], content: bool) -> list[list[str]]:
     cache = _CHUNKS[key]
     if len(cache) > _CACHE_LIMIT:
         cache.clear()
@@ -381,8 +473,8 @@ def _map_blank(nlp: Language, key: str, texts: list[str], content: bool) -> list
     missing = list(dict.fromkeys(c for chunks in split for c in chunks if c not in cache))
     _STATS["chunks"] += sum(map(len, split))
     _STATS["misses"] += len(missing)
-    if missing:
-        _fill_chunks(nlp, key, missing)
+    if missing:  # spaCy and Sastrawi are loaded only for chunks nobody has seen
+        _fill_chunks(load_pipeline(key), key, missing)
     pick = 1 if content else 0
     get = cache.__getitem__
     return [[n for c in chunks for n in get(c)[pick]] for chunks in split]
@@ -419,9 +511,13 @@ def _run(
     out: list[list[str]] = [[] for _ in texts]
     for key, idx in groups.items():
         model = (models or {}).get(key)
-        nlp = load_pipeline(key, model)
-        mapper = _map_trained if model else _map_blank
-        for i, terms in zip(idx, mapper(nlp, key, [texts[i] or "" for i in idx], content), strict=True):
+        group = [texts[i] or "" for i in idx]
+        mapped = (
+            _map_trained(load_pipeline(key, model), key, group, content)
+            if model
+            else _map_blank(key, group, content)
+        )
+        for i, terms in zip(idx, mapped, strict=True):
             out[i] = terms
     return out
 
@@ -496,4 +592,9 @@ __all__ = [
     "process_many",
     "cache_stats",
     "reset_cache",
+    "vocabulary_version",
+    "take_new_vocabulary",
+    "preload_vocabulary",
+    "vocabulary_scope",
+    "chunks_of",
 ]

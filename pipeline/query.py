@@ -36,11 +36,27 @@ def _phrase_norms(phrase: str) -> list[str]:
     return sorted({" ".join(normalise(phrase, lang)) for lang in ("id", "en")})
 
 
-def parse_query(text: str, widen: bool = True) -> Node:
-    """The neutral parsed form of a user query; ``widen``: also look for the normal forms."""
-    if widen:
-        return parse(text, _word_variants, _phrase_norms)
-    return parse(text)
+def parse_query(text: str, widen: bool = True, store: Store | None = None) -> Node:
+    """The neutral parsed form of a user query; ``widen``: also look for the normal forms (found
+    in the corpus's vocabulary when ``store`` is given, so spaCy loads only for unseen words)."""
+    if not widen:
+        return parse(text)
+    if store is not None:
+        prime(store, [text.lower()])
+    return parse(text, _word_variants, _phrase_norms)
+
+
+def prime(store: Store, texts: list[str]) -> None:
+    """Warm the normalisation caches with the corpus's stored vocabulary for these texts' words.
+
+    The stored normal forms are those the corpus's parts were made with, so a search matches
+    them even when this govtext would normalise a word differently (the next ingest refreshes
+    both)."""
+    from pipeline import nlp
+
+    chunks = nlp.chunks_of(texts)
+    chunks |= {m.group() for t in texts for m in _WORD.finditer(t)}  # words cut out of their punctuation
+    nlp.preload_vocabulary(store.vocabulary(chunks))
 
 
 def any_words_match(text: str, max_terms: int = 100) -> Node:
@@ -92,7 +108,8 @@ def search(
         )
         return fn(store, text, limit=limit, **filters)
     filters = Filters(year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
-    return search_node(store, parse_query(text), lang=lang, filters=filters, kinds=kinds, limit=limit)
+    node = parse_query(text, store=store)
+    return search_node(store, node, lang=lang, filters=filters, kinds=kinds, limit=limit)
 
 
 def search_node(
@@ -109,7 +126,7 @@ def search_node(
     return [
         {
             "id": r["id"], "source_id": r["source_id"], "path": r["path"], "title": r["title"], "year": r["year"],
-            "langs": r["langs"], "snippet": snippet(r["text"], r["lang"], node), "score": r["score"],
+            "langs": r["langs"], "snippet": snippet(r["text"], r["lang"], node, store=store), "score": r["score"],
             "kind": r["kind"],
         }
         for r in rows
@@ -133,7 +150,9 @@ def show(store: Store, ref: str) -> dict[str, Any] | None:
 
 
 # -- snippets ------------------------------------------------------------------------------------
-def snippet(text: str, lang: str | None, node: Node, size: int = SNIPPET_WORDS) -> str:
+def snippet(
+    text: str, lang: str | None, node: Node, size: int = SNIPPET_WORDS, store: Store | None = None
+) -> str:
     """About ``size`` words of a part around its best cluster of matches, matches as ``[word]``,
     ``…`` where the text was cut."""
     terms = positive_words(node)
@@ -142,6 +161,8 @@ def snippet(text: str, lang: str | None, node: Node, size: int = SNIPPET_WORDS) 
     if not marked:
         # Matched through the normalised text only: find the words whose normal forms match.
         words = list(_WORD.finditer(text))
+        if store is not None:
+            prime(store, [m.group() for m in words[:_NORM_SCAN]])
         marked = _norm_marks(words[:_NORM_SCAN], lang, terms)
     if not words:
         return ""

@@ -7,7 +7,6 @@ stage version changed. Adding a stage means registering it here, without touchin
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,32 +30,20 @@ def _per_doc(fn: Callable[[Document], Document]) -> BatchFn:
     return run
 
 
-def _load(module: str) -> object | None:
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
-
-
 def default_stages() -> list[Stage]:
-    """segment -> language -> nlp -> themes. Modules not present yet are left out."""
-    stages: list[Stage] = []
-    seg = _load("pipeline.segment")
-    if seg is not None:
-        stages.append(Stage("segment", seg.VERSION, _per_doc(seg.segment)))
-    lang = _load("pipeline.language")
-    if lang is not None:
-        stages.append(Stage("language", getattr(lang, "VERSION", "1"), _per_doc(lang.detect_part_langs)))
-    nlp = _load("pipeline.nlp")
-    if nlp is not None:
-        batch = getattr(nlp, "process_many", None)
-        run = (lambda docs, cfg: batch(docs, cfg.spacy_models)) if batch else _per_doc(nlp.process)
-        stages.append(Stage("nlp", nlp.VERSION, run))
-    themes = _load("pipeline.themes")
-    if themes is not None and hasattr(themes, "tag_documents"):
-        stages.append(Stage("themes", themes.VERSION, themes.tag_documents))
-    return stages
+    """segment -> language -> nlp -> themes."""
+    from pipeline import language, nlp, segment, themes
+
+    return [
+        Stage("segment", segment.VERSION, _per_doc(segment.segment)),
+        Stage("language", language.VERSION, _per_doc(language.detect_part_langs)),
+        Stage("nlp", nlp.VERSION, lambda docs, cfg: nlp.process_many(docs, cfg.spacy_models)),
+        Stage("themes", themes.VERSION, themes.tag_documents),
+    ]
 
 
 def pipeline_version(stages: list[Stage]) -> str:
-    return ",".join(f"{s.name}:{s.version}" for s in stages)
+    """The versions that decide what a stored document is: the readers', then each stage's."""
+    from pipeline.readers import VERSION as READERS
+
+    return ",".join([f"read:{READERS}", *(f"{s.name}:{s.version}" for s in stages)])

@@ -102,3 +102,33 @@ def db(backend: str, tmp_path: Path, request) -> str:
     if backend == "sqlite":
         return str(tmp_path / "corpus.db")
     return fresh_pg_database(request.getfixturevalue("pg_server"))
+
+
+# -- executors -----------------------------------------------------------------------------------
+# Dask tests share one LocalCluster of 2 workers for the session; runs join it with --scheduler.
+EXECUTORS = ["local", "dask"]
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler() -> str:
+    import logging
+
+    distributed = pytest.importorskip(
+        "distributed", reason="Dask tests need the dask extra: pip install -e '.[test]'"
+    )
+    # Worker processes start fresh: they find the test-only readers (bad_readers) through PYTHONPATH.
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS_DIR), os.environ.get("PYTHONPATH")) if p)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    )
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+@pytest.fixture(params=EXECUTORS)
+def executor(request) -> dict:
+    """Config settings that choose the executor under test."""
+    if request.param == "local":
+        return {"executor": "local"}
+    return {"executor": "dask", "scheduler": request.getfixturevalue("dask_scheduler")}

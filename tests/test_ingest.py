@@ -50,15 +50,15 @@ def _folder(tmp_path: Path) -> Path:
     return d
 
 
-def _ingest(folder: Path, db: Path, workers: int = 1):
-    cfg = load_config({"db": db, "workers": workers})
+def _ingest(folder: Path, db: str | Path, workers: int = 1, **settings):
+    cfg = load_config({"db": db, "workers": workers, **settings})
     with open_store(db) as store:
         return ingest([folder], cfg, store)
 
 
-def test_ingest_stores_documents_and_records_errors(tmp_path):
-    folder, db = _folder(tmp_path), tmp_path / "c.db"
-    s = _ingest(folder, db)
+def test_ingest_stores_documents_and_records_errors(tmp_path, db, executor):
+    folder = _folder(tmp_path)
+    s = _ingest(folder, db, workers=2, **executor)
     assert (s.files_seen, s.files_done, s.documents_new, s.errors) == (2, 2, 4, 1)
     with open_store(db) as store:
         errs = store.errors()
@@ -73,8 +73,8 @@ def test_ingest_stores_documents_and_records_errors(tmp_path):
         assert "spacy" in run["versions"] and "pipeline" in run["versions"]
 
 
-def test_rerun_does_no_work_and_changed_file_replaces_its_documents(tmp_path):
-    folder, db = _folder(tmp_path), tmp_path / "c.db"
+def test_rerun_does_no_work_and_changed_file_replaces_its_documents(tmp_path, db):
+    folder = _folder(tmp_path)
     _ingest(folder, db)
     again = _ingest(folder, db)
     assert (again.files_unchanged, again.documents_new) == (2, 0)
@@ -90,42 +90,44 @@ def test_rerun_does_no_work_and_changed_file_replaces_its_documents(tmp_path):
         assert store.resolve_id("r2") is None
 
 
-def test_resume_skips_documents_already_stored(tmp_path):
-    folder, db = _folder(tmp_path), tmp_path / "c.db"
+def test_resume_skips_documents_already_stored(tmp_path, db, executor):
+    folder = _folder(tmp_path)
     _ingest(folder, db)
-    with open_store(db) as store:  # as if the run had died before marking the file done
-        store.conn.execute("DELETE FROM sources WHERE path LIKE '%records.jsonl'")
-        store.conn.execute("DELETE FROM documents WHERE source_id = 'r3'")
-    s = _ingest(folder, db)
+    with open_store(db) as store, store.transaction():  # as if the run had died before marking the file done
+        store._execute("DELETE FROM sources WHERE path = ?", (str(folder / "records.jsonl"),))
+        store._execute("DELETE FROM documents WHERE source_id = 'r3'")
+    s = _ingest(folder, db, workers=2, **executor)
     assert (s.documents_new, s.documents_skipped) == (1, 2)
     with open_store(db) as store:
         assert store.count() == 4
 
 
-def test_workers_give_the_same_corpus(tmp_path):
+def test_workers_give_the_same_corpus(tmp_path, db, executor):
     folder = _folder(tmp_path)
     _ingest(folder, tmp_path / "one.db", workers=1)
-    _ingest(folder, tmp_path / "two.db", workers=2)
-    with open_store(tmp_path / "one.db") as a, open_store(tmp_path / "two.db") as b:
+    _ingest(folder, db, workers=2, **executor)
+    with open_store(tmp_path / "one.db") as a, open_store(db) as b:
         docs_a = [d.to_dict() for d in a.iter_documents()]
         docs_b = [d.to_dict() for d in b.iter_documents()]
     assert docs_a == docs_b and len(docs_a) == 4
 
 
-def test_duplicate_content_is_stored_once(tmp_path):
-    folder, db = _folder(tmp_path), tmp_path / "c.db"
+def test_duplicate_content_is_stored_once(tmp_path, db, executor):
+    folder = _folder(tmp_path)
     (folder / "copy.txt").write_text(ABSTRACT, encoding="utf-8")
-    s = _ingest(folder, db)
-    assert s.duplicates == 1
+    s = _ingest(folder, db, workers=2, **executor)
+    assert s.duplicates == 1 and s.documents_new == 4
     with open_store(db) as store:
         assert store.count() == 4
+        # kept under the smallest path, whichever worker finished first
+        assert store.get_document(store.resolve_id(str(folder / "copy.txt"))).path == str(folder / "copy.txt")
 
 
 runner = CliRunner()
 
 
-def test_cli_ingest_query_show_errors(tmp_path):
-    folder, db = _folder(tmp_path), tmp_path / "c.db"
+def test_cli_ingest_query_show_errors(tmp_path, db):
+    folder = _folder(tmp_path)
     r = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--workers", "1"])
     assert r.exit_code == 1, r.output  # one broken record
     r = runner.invoke(app, ["query", "kemitraan", "--db", str(db), "--format", "json"])
@@ -174,37 +176,20 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, args, needle):
     assert needle in r.output and "Traceback" not in r.output
 
 
-def _register_bad_readers():
-    import signal
-    import time
+@pytest.mark.parametrize("hang", [False, True], ids=["crash", "hang"])
+def test_crashing_and_hanging_workers_fail_alone(tmp_path, executor, hang, monkeypatch):
+    import pipeline.executor.work as work
 
-    from pipeline.readers import register
-
-    @register("crashes", ".crash")
-    def _crash(path, options):  # a reader that dies the way a segfault in C code would
-        os.kill(os.getpid(), signal.SIGKILL)
-        yield from ()
-
-    @register("hangs", ".hang")
-    def _hang(path, options):  # a hang no Python-level time limit can interrupt
-        time.sleep(600)
-        yield from ()
-
-
-def test_crashing_and_hanging_workers_fail_alone(tmp_path, monkeypatch):
-    import pipeline.ingest as ing
-
-    _register_bad_readers()
-    monkeypatch.setattr(ing, "hard_limit", lambda cfg: 3.0)
     folder = _folder(tmp_path)
-    (folder / "bad.crash").write_text("x")
-    (folder / "stuck.hang").write_text("x")
-    s = _ingest(folder, tmp_path / "c.db", workers=2)
-    assert s.documents_new == 4 and s.files_failed == 2
+    bad = folder / ("stuck.hang" if hang else "bad.crash")
+    bad.write_text("x")
+    # Forked local workers see a 3 s watchdog; fresh Dask ones the real one: 1.5 x 1 s + 10 s.
+    monkeypatch.setattr(work, "hard_limit", lambda cfg: 3.0)
+    s = _ingest(folder, tmp_path / "c.db", workers=2, readers=["bad_readers"], time_limit=1, **executor)
+    assert s.documents_new == 4 and s.files_failed == 1 and s.files_done == 2
     with open_store(tmp_path / "c.db") as store:
         errs = {Path(e["path"]).name: e["message"] for e in store.errors() if e["stage"] == "read"}
-    assert "crashed" in errs["bad.crash"]
-    assert "time limit exceeded" in errs["stuck.hang"]
+    assert ("time limit exceeded" if hang else "crashed") in errs[bad.name]
 
 
 @pytest.mark.slow

@@ -59,7 +59,7 @@ def test_scanned_regulations_need_ocr_when_ocr_is_off(shared_corpora):
     ):
         path = shared_corpora / "id-pdf" / "regulations" / name
         if path.exists():
-            with pytest.raises(NeedsOCR, match="needs OCR"):
+            with pytest.raises(NeedsOCR, match=r"\(OCR is off\)$"):
                 next(read(path, OFF))
 
 

@@ -97,10 +97,18 @@ def test_regulation_structure(tmp_path):
     assert pasal1.text.startswith("Dalam Peraturan Daerah ini")
 
 
-def test_image_only_page_needs_ocr_when_off(tmp_path):
+def test_image_only_page_with_ocr_off_says_so(tmp_path):
     path = pf.image_only(tmp_path / "scan.pdf")
-    with pytest.raises(NeedsOCR, match="needs OCR"):
+    with pytest.raises(NeedsOCR, match=r"^no text layer \(OCR is off\)$"):
         read_one(path, OFF)
+
+
+def test_image_only_page_without_tesseract_says_how_to_get_it(tmp_path, monkeypatch):
+    from pipeline.pdf import ocr
+
+    monkeypatch.setattr(ocr, "tesseract_available", lambda: False)
+    with pytest.raises(NeedsOCR, match="needs OCR \\(install tesseract-ocr"):
+        read_one(pf.image_only(tmp_path / "scan.pdf"), ReadOptions(ocr="auto"))
 
 
 @pytest.mark.skipif(not tesseract_available(), reason="tesseract not installed")

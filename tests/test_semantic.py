@@ -132,15 +132,15 @@ def test_input_text_and_hash():
 def test_vectors_table_migrates_and_round_trips(tmp_path):
     db = tmp_path / "old.db"
     open_store(db).close()
-    conn = sqlite3.connect(db)  # make it a schema-2 corpus, as made before vectors existed
+    conn = sqlite3.connect(db)  # make it a schema-3 corpus, as made before vectors existed
     conn.execute("DROP TABLE vectors")
-    conn.execute("PRAGMA user_version = 2")
+    conn.execute("PRAGMA user_version = 3")
     conn.commit()
     conn.close()
     with pytest.raises(StoreError, match="older govtext"):
         open_store(db, readonly=True)
     store = open_store(db)  # opening for writing migrates it
-    assert store.select("PRAGMA user_version")[0]["user_version"] == SCHEMA_VERSION == 3
+    assert store.select("PRAGMA user_version")[0]["user_version"] == SCHEMA_VERSION == 4
     assert store.vector_encoders() == []
     v = np.array([[0.6, 0.8], [1.0, 0.0]], dtype=np.float32)
     store.put_vectors([("a", "h1", v[0]), ("b", "h2", v[1])], "enc", "1.0")

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config import Config
 from pipeline.document import Document, Part
-from pipeline.ingest import apply_stages
+from pipeline.executor.work import apply_stages
 from pipeline.models import Registry
 from pipeline.stages import default_stages
 from pipeline.themes.labels import LabelsError, read_labels, resolve

@@ -13,10 +13,6 @@ from pipeline.cli.common import app, main
 _GROUPS = ("core", "themes", "topics", "explore", "semantic")
 
 for _name in _GROUPS:
-    try:
-        importlib.import_module(f"pipeline.cli.{_name}")
-    except ModuleNotFoundError as e:
-        if e.name != f"pipeline.cli.{_name}":
-            raise
+    importlib.import_module(f"pipeline.cli.{_name}")
 
 __all__ = ["app", "main"]

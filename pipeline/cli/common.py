@@ -82,9 +82,12 @@ def handle_errors(fn: F) -> F:
         except Exception as e:  # noqa: BLE001 - the CLI boundary
             if _STATE["debug"]:
                 raise
+            from pipeline.extras import MissingExtra
             from pipeline.store import StoreError
 
-            known = isinstance(e, CliError | StoreError | ValueError | FileNotFoundError | PermissionError)
+            known = isinstance(
+                e, CliError | StoreError | MissingExtra | ValueError | FileNotFoundError | PermissionError
+            )
             msg = str(e) if known else f"{type(e).__name__}: {e} (run with --debug for the traceback)"
             console.print(f"[red]error[/]: {escape(msg)}", highlight=False)
             raise typer.Exit(EXIT_FATAL) from None
@@ -99,10 +102,17 @@ def open_store(db: str, readonly: bool = True):  # noqa: ANN201 - Store, importe
     return open_any(db, create=False, readonly=readonly)
 
 
+# Values no longer than this are labels or numbers: never wrapped in a table (a theme name folded
+# letter by letter reads as nothing); longer ones (titles, snippets) wrap in what width is left.
+SHORT_CELL = 24
+
+
 def emit(
-    rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str], title: str | None = None
-) -> None:
-    """Print rows as a rich table, JSON (a list) or CSV on stdout."""
+    rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str], title: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:  # fmt: skip
+    """Print rows as a table, JSON (a list) or CSV on stdout. ``headers``: shorter column titles
+    for the table (JSON and CSV keep the field names)."""
     if fmt == Format.json:
         sys.stdout.write(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")
     elif fmt == Format.csv:
@@ -112,13 +122,35 @@ def emit(
         for r in rows:
             w.writerow({k: _cell(r.get(k)) for k in columns})
         sys.stdout.write(buf.getvalue())
+    elif not out.is_terminal:
+        _plain_table(rows, columns, title, headers or {})
     else:
+        cells = [[_cell(r.get(c)) for c in columns] for r in rows]
         t = Table(title=title, show_lines=False)
-        for c in columns:
-            t.add_column(c, overflow="fold")
-        for r in rows:
-            t.add_row(*(Text(_cell(r.get(c))) for c in columns))  # cells are data, never markup
+        for i, c in enumerate(columns):
+            head = (headers or {}).get(c, c)
+            widest = max((len(row[i]) for row in cells), default=0)
+            if widest <= SHORT_CELL:
+                t.add_column(head, no_wrap=True, min_width=max(widest, len(head)))
+            else:
+                t.add_column(head, overflow="fold", ratio=1)
+        for row in cells:
+            t.add_row(*(Text(v) for v in row))  # cells are data, never markup
         out.print(t)
+
+
+def _plain_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], title: str | None, headers: dict[str, str]
+) -> None:
+    """A table for a pipe or a file: aligned columns, one line per row, nothing wrapped or cut."""
+    cells = [[headers.get(c, c) for c in columns]] + [
+        [" ".join(_cell(r.get(c)).split()) for c in columns] for r in rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    lines = [title] if title else []
+    for row in cells:
+        lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def _cell(v: Any) -> str:

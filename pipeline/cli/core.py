@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline.cli.common import (
     DEFAULT_DB_PATH,
@@ -33,6 +32,10 @@ Paths = Annotated[list[Path], typer.Argument(help="Files or folders to read.", s
 Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes (default: cores).")]
 TimeLimit = Annotated[float | None, typer.Option(help="Seconds allowed per file (0: no limit).")]
 RetryFailed = Annotated[bool, typer.Option(help="Retry files that failed in an earlier run.")]
+FollowLinks = Annotated[
+    bool,
+    typer.Option(help="Follow folder links that lead outside the folders given (not followed by default)."),
+]
 
 
 class OcrMode(StrEnum):
@@ -41,6 +44,24 @@ class OcrMode(StrEnum):
     force = "force"
 
 
+class ExecutorName(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+ExecutorOpt = Annotated[
+    ExecutorName | None,
+    typer.Option(
+        "--executor", help="Where the work runs: local processes, or a Dask cluster (govtext[dask])."
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tcp://HOST:8786 (default: DASK_SCHEDULER_ADDRESS, else a local cluster).",
+    ),
+]
 Ocr = Annotated[OcrMode | None, typer.Option(help="OCR for scanned PDFs (Tesseract): auto, off or force.")]
 Column = Annotated[
     list[str] | None, typer.Option("--column", help="Map a field to a column name, e.g. abstract=isi.")
@@ -60,6 +81,8 @@ def _config(db: str, workers: int | None, columns: list[str] | None, **extra: An
 
 
 def _ingest(paths: list[Path], cfg: Any, command: str, retry_failed: bool) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from pipeline.ingest import ingest
     from pipeline.store import open_store as open_any
 
@@ -108,7 +131,12 @@ def _print_summary(s: Any, store: Any) -> None:
     lines = [
         f"[bold]run {s.run}[/] in {s.seconds:.1f} s",
         f"files: {s.files_seen} seen, {s.files_done} ingested, {s.files_unchanged} unchanged (no work), "
-        f"{s.files_failed} failed",
+        f"{s.files_failed} failed"
+        + (
+            f" ({s.files_still_failing} failed before and unchanged: --retry-failed tries them again)"
+            if s.files_still_failing
+            else ""
+        ),
         f"documents: {s.documents_new} new, {s.documents_skipped} already stored, {s.duplicates} duplicates; "
         f"{store.count('documents')} in {store.location}",
         f"parts by language: {langs}" + (f"; pages: {s.pages}" if s.pages else ""),
@@ -129,9 +157,16 @@ def ingest(
     time_limit: TimeLimit = None,
     ocr: Ocr = None,
     retry_failed: RetryFailed = False,
+    executor: ExecutorOpt = None,
+    scheduler: Scheduler = None,
+    follow_links: FollowLinks = False,
 ) -> None:
     """Run the per-document stages (read, clean, segment, language, NLP, themes) into the store."""
-    cfg = _config(db, workers, column, time_limit=time_limit, ocr=ocr.value if ocr else None)
+    cfg = _config(
+        db, workers, column, time_limit=time_limit, ocr=ocr.value if ocr else None,
+        executor=executor.value if executor else None, scheduler=scheduler,
+        follow_links=follow_links or None,
+    )  # fmt: skip
     store, summary = _ingest(paths, cfg, "ingest", retry_failed)
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_PARTIAL)
 
@@ -146,11 +181,18 @@ def run(
     time_limit: TimeLimit = None,
     ocr: Ocr = None,
     retry_failed: RetryFailed = False,
+    executor: ExecutorOpt = None,
+    scheduler: Scheduler = None,
+    follow_links: FollowLinks = False,
 ) -> None:
     """The main job: ingest, then the corpus-level steps (topics, report)."""
     from pipeline.corpus import available_steps
 
-    cfg = _config(db, workers, column, time_limit=time_limit, ocr=ocr.value if ocr else None)
+    cfg = _config(
+        db, workers, column, time_limit=time_limit, ocr=ocr.value if ocr else None,
+        executor=executor.value if executor else None, scheduler=scheduler,
+        follow_links=follow_links or None,
+    )  # fmt: skip
     store, summary = _ingest(paths, cfg, "run", retry_failed)
     failed_steps = 0
     with store.run_lock():

@@ -31,10 +31,14 @@ class Term:
     prefix: str | None = None
 
 
-def compile_term(term: str) -> Term:
+def compile_term(term: str, store: Store | None = None) -> Term:
     from pipeline.nlp import normalise
 
     text = term.strip().strip('"').strip()
+    if store is not None:
+        from pipeline.query import prime
+
+        prime(store, [text])
     if not text:
         raise ValueError("kwic: empty term")
     if text.endswith("*") and " " not in text:
@@ -44,14 +48,14 @@ def compile_term(term: str) -> Term:
     return Term(text, frozenset(s for s in seqs if s))
 
 
-def match_node(term: Term) -> Node:
+def match_node(term: Term, store: Store | None = None) -> Node:
     """The search that finds a term's candidate parts (the widened query of ``govtext query``)."""
     from pipeline.query import parse_query
 
     if term.prefix is not None:
-        return parse_query(term.prefix + "*")
+        return parse_query(term.prefix + "*", store=store)
     words = term.text.split()
-    return parse_query(term.text if len(words) == 1 else '"' + term.text.replace('"', "") + '"')
+    return parse_query(term.text if len(words) == 1 else '"' + term.text.replace('"', "") + '"', store=store)
 
 
 def _keys(words: Sequence[str], norms: Sequence[list[str]]) -> list[set[str]]:
@@ -98,8 +102,11 @@ def _lines(
         }
 
 
-def kwic_lines(term: Term, parts: Iterable[dict[str, Any]], window: int = 5) -> Iterator[dict[str, Any]]:
-    """Concordance lines for parts (dicts with doc_id, title, year, kind, lang, text)."""
+def kwic_lines(
+    term: Term, parts: Iterable[dict[str, Any]], window: int = 5, store: Store | None = None
+) -> Iterator[dict[str, Any]]:
+    """Concordance lines for parts (dicts with doc_id, title, year, kind, lang, text); ``store``:
+    the corpus whose vocabulary spares normalising its words again."""
     from pipeline.nlp import normalise_many
 
     batch: list[dict[str, Any]] = []
@@ -107,6 +114,10 @@ def kwic_lines(term: Term, parts: Iterable[dict[str, Any]], window: int = 5) -> 
     def flush() -> Iterator[dict[str, Any]]:
         found = [list(_WORD.finditer(p["text"])) for p in batch]
         words = [m.group() for ms in found for m in ms]
+        if store is not None:
+            from pipeline.query import prime
+
+            prime(store, words)
         langs = [p["lang"] for p, ms in zip(batch, found, strict=True) for _ in ms]
         norms = normalise_many(words, langs) if words else []
         at = 0
@@ -138,12 +149,12 @@ def kwic(
     document, at most ``limit`` (None: all)."""
     if window < 0:
         raise ValueError("kwic: --window must be 0 or more")
-    t = compile_term(term)
+    t = compile_term(term, store)
     parts = store.iter_matching_parts(
-        match_node(t), lang=lang, kinds=kinds, filters=Filters(year_from=year_from, year_to=year_to)
+        match_node(t, store), lang=lang, kinds=kinds, filters=Filters(year_from=year_from, year_to=year_to)
     )
     out = []
-    for line in kwic_lines(t, parts, window):
+    for line in kwic_lines(t, parts, window, store):
         out.append(line)
         if limit is not None and len(out) >= limit:
             break

@@ -16,6 +16,11 @@ _PAGE_NO = re.compile(
     re.I,
 )
 _NORM = re.compile(r"\d+")
+# A numbered heading at the top of a page ("Pasal 12", "BAB III") is structure, not a running head,
+# however many pages begin with one.
+_HEADING = re.compile(
+    r"^\s*(?:pasal|bab|bagian|paragraf|article|chapter|section)\s+[\divxlcdm]+[a-z]?\.?\s*$", re.I
+)
 _ZONE_LINES = 4  # how many lines at the top and bottom of a page may be running heads/feet
 
 
@@ -27,8 +32,9 @@ class Paragraph:
 
 
 def _key(text: str) -> str:
-    # Running heads differ by page number (and odd/even pages by the number's side): ignore digits.
-    return " ".join(_NORM.sub("#", text.lower()).split())
+    """A line as a running head is recognised: lower case, without numbers or lone marks, so that
+    "Jurnal X 4(2) 2024 | 5" and "6 | Jurnal X 4(2) 2024" (odd and even pages) are one head."""
+    return " ".join(w for w in _NORM.sub("", text.lower()).split() if any(c.isalpha() for c in w))
 
 
 def is_page_number(text: str) -> bool:
@@ -37,35 +43,90 @@ def is_page_number(text: str) -> bool:
 
 def _zone(page: PageLines) -> list[Line]:
     lines = page.lines
+    if page.order == "pdfium":  # lines in drawing order: take the margins by place
+        lines = sorted(lines, key=lambda ln: ln.top)
     cand = lines[:_ZONE_LINES] + lines[-_ZONE_LINES:] if len(lines) > 2 * _ZONE_LINES else list(lines)
     return [ln for ln in cand if ln.top < 0.16 * page.height or ln.bottom > 0.86 * page.height]
 
 
+ECHO_SIMILARITY = 0.5  # share of words two margin lines on nearby pages share to be one running head
+MAX_RUNNING_SHARE = 0.5  # running heads never take more than this share of a document's letters
+
+
+def _echoed(words: frozenset[str], near: list[list[frozenset[str]]]) -> bool:
+    """Whether a margin line comes back, a little changed, on nearby pages: a download stamp whose
+    date or time moves, a crest whose second line names the section, odd and even heads."""
+    if len(words) < 2 or not near:
+        return False
+    hits = sum(
+        any(len(words & other) >= ECHO_SIMILARITY * len(words | other) for other in page) for page in near
+    )
+    return hits >= min(2, len(near))
+
+
+def _letters(lines: list[Line]) -> int:
+    return sum(sum(map(str.isalpha, ln.text)) for ln in lines)
+
+
+def _most_of(taken: int, pages: list[PageLines]) -> bool:
+    """Whether ``taken`` letters are more than MAX_RUNNING_SHARE of the document's: counting
+    stops as soon as the answer is no, after a page or two on any real document."""
+    total = 0
+    for page in pages:
+        total += _letters(page.lines)
+        if taken <= MAX_RUNNING_SHARE * total:
+            return False
+    return True
+
+
 def strip_running(pages: list[PageLines]) -> int:
-    """Remove running headers/footers, journal banners and page numbers in place; return how many."""
+    """Remove running headers/footers, journal banners and page numbers in place; return how many.
+
+    A margin line is a running head when the same line (numbers aside) is in the margins of 30%
+    of the pages, or when a similar line is in the margins of the pages around it. Running heads
+    never take a document's text: when they would take more than half of its letters (a form
+    printed once per page, a deck of slides with one title), only page numbers go.
+    """
     if not pages:
         return 0
-    counts: Counter[str] = Counter()
-    for page in pages:
-        counts.update({_key(ln.text) for ln in _zone(page)})
+    zones = [_zone(page) for page in pages]
+    keys = [[_key(ln.text) for ln in zone] for zone in zones]
+    counts: Counter[str] = Counter(k for ks in keys for k in set(ks) if k)
     n = len(pages)
     need = max(2, round(0.3 * n)) if n >= 3 else 2
     sizes = [ln.size for p in pages[:3] for ln in p.lines]
     body = median(sizes) if sizes else 0.0
-    removed = 0
-    for page in pages:
-        drop = set()
-        for ln in _zone(page):
+    words = [[frozenset(k.split()) for k in ks] for ks in keys]
+    numbers: list[set[int]] = []
+    heads: list[set[int]] = []
+    for i, page in enumerate(pages):
+        nums, drop = set(), set()
+        for j, ln in enumerate(zones[i]):
             if is_page_number(ln.text):
-                drop.add(id(ln))
-            elif counts[_key(ln.text)] >= need and n >= 2:
+                nums.add(id(ln))
+                continue
+            if n < 2 or _HEADING.match(ln.text):
+                continue
+            if (keys[i][j] and counts[keys[i][j]] >= need) or _echoed(
+                words[i][j], [words[q] for q in (i - 2, i - 1, i + 1, i + 2) if 0 <= q < n]
+            ):
                 # On the first page a large-font line is the title, even if running heads repeat it.
                 if page.number == 1 and body and ln.size > 1.3 * body:
                     continue
                 drop.add(id(ln))
-        if drop:
-            removed += len(drop)
-            page.lines = [ln for ln in page.lines if id(ln) not in drop]
+        numbers.append(nums)
+        heads.append(drop)
+    taken = sum(
+        _letters([ln for ln in zone if id(ln) in drop]) for zone, drop in zip(zones, heads, strict=True)
+    )
+    if taken and _most_of(taken, pages):
+        heads = [set() for _ in pages]
+    removed = 0
+    for page, nums, drop in zip(pages, numbers, heads, strict=True):
+        gone = nums | drop
+        if gone:
+            removed += len(gone)
+            page.lines = [ln for ln in page.lines if id(ln) not in gone]
     return removed
 
 

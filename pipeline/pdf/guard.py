@@ -11,26 +11,41 @@ from pipeline.document import ReadError
 
 _HEAD = 1024
 _TAIL = 2048
+_PADDING = b"\x00 \t\r\n\x0c"
 
 
 def check_file(path: Path) -> None:
-    """Raise ReadError when ``path`` cannot be a readable PDF: empty, HTML, ZIP, no header, truncated."""
+    """Raise ReadError when ``path`` is plainly not a PDF: empty, or another kind of file (HTML,
+    ZIP, image, Office). Whether a PDF is readable (cut short, corrupt) is for pdfium and then
+    pdfminer to judge: padding after %%EOF or junk before the header does not stop them."""
     size = path.stat().st_size
     if size == 0:
         raise ReadError("empty file (0 bytes)")
     with path.open("rb") as fh:
         head = fh.read(_HEAD)
-        fh.seek(max(0, size - _TAIL))
-        tail = fh.read()
-    check_bytes(head, tail)
-
-
-def check_bytes(head: bytes, tail: bytes) -> None:
     if b"%PDF-" not in head:
-        raise ReadError(f"not a PDF ({_sniff(head)})")
+        kind = _sniff(head)
+        if kind != _NO_HEADER:
+            raise ReadError(f"not a PDF ({kind})")
+
+
+def unreadable(path: Path, reason: str) -> ReadError:
+    """The error for a file that neither pdfium nor pdfminer could open: what its bytes tell
+    (no header, no end-of-file marker), else ``reason``."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD)
+        fh.seek(max(0, size - 64 * _TAIL))
+        tail = fh.read().rstrip(_PADDING)[-_TAIL:]
+    if b"%PDF-" not in head:
+        return ReadError(f"not a PDF ({_sniff(head)})")
     # The end-of-file marker is written last; without it the download or copy was cut short.
     if b"%%EOF" not in tail and b"startxref" not in tail:
-        raise ReadError("truncated PDF (no end-of-file marker)")
+        return ReadError("truncated PDF (no end-of-file marker)")
+    return ReadError(f"corrupt PDF ({reason})")
+
+
+_NO_HEADER = "no %PDF header"
 
 
 def _sniff(head: bytes) -> str:
@@ -43,7 +58,7 @@ def _sniff(head: bytes) -> str:
         return "looks like an old Office document"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         return "looks like an image"
-    return "no %PDF header"
+    return _NO_HEADER
 
 
 class _Timeout(BaseException):

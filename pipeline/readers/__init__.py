@@ -15,6 +15,10 @@ from pathlib import Path
 
 from pipeline.document import Document, ReadError, RecordError
 
+# Part of every document's pipeline version: bump it when any reader's output changes, so that a
+# re-run reads the files again (2: PDFs in display orientation, k columns, pages kept apart).
+VERSION = "2"
+
 
 @dataclass
 class ReadOptions:
@@ -47,17 +51,26 @@ def register(fmt: str, *extensions: str) -> Callable[[Reader], Reader]:
 
 
 def _load_builtin() -> None:
-    # Imported for their @register side effect; a reader module that fails to import
-    # (missing optional dependency) must not take the others down.
+    # Imported for their @register side effect. They need only core dependencies: one that does
+    # not import is a broken install, an error, not a format quietly gone.
     import importlib
 
     global _BUILTIN_LOADED
-    _BUILTIN_LOADED = True
     for name in ("text", "records", "pdf"):
+        importlib.import_module(f"pipeline.readers.{name}")
+    _BUILTIN_LOADED = True
+
+
+def load_plugins(modules: list[str]) -> None:
+    """Import reader modules named in the config (``readers``): each registers its formats with
+    ``@register`` the way the built-in ones do. A module that cannot be imported is an error."""
+    import importlib
+
+    for name in modules:
         try:
-            importlib.import_module(f"pipeline.readers.{name}")
-        except ImportError:  # pragma: no cover - reported when the format is used
-            pass
+            importlib.import_module(name)
+        except ImportError as e:
+            raise ValueError(f"readers: cannot import reader module {name!r} ({e})") from None
 
 
 def detect_format(path: Path) -> str | None:
@@ -77,9 +90,11 @@ def get_reader(fmt: str) -> Reader:
 
 
 __all__ = [
+    "VERSION",
     "ReadOptions",
     "Reader",
     "register",
+    "load_plugins",
     "detect_format",
     "get_reader",
     "Document",

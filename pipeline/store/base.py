@@ -20,10 +20,20 @@ from typing import Any
 from pipeline.document import Document, Keyword, Part, Tag
 from pipeline.store.match import Node
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The tables a caller may count (a whitelist: the name is put into SQL).
-COUNTABLE = ("documents", "parts", "keywords", "tags", "errors", "sources", "runs", "doc_topics")
+COUNTABLE = (
+    "documents",
+    "parts",
+    "keywords",
+    "tags",
+    "errors",
+    "sources",
+    "runs",
+    "doc_topics",
+    "vocabulary",
+)
 
 DOC_COLUMNS = (
     "id", "source_id", "path", "format", "doc_type", "title", "authors", "year", "doi", "regulation",
@@ -90,6 +100,7 @@ class Store(ABC):
     #: how the user named the corpus (a path, or a URL without its password): for messages
     location: str
     backend: str
+    conn: Any  # the backend's DB-API connection
 
     # -- connection primitives (per backend) ---------------------------------------------------
     @abstractmethod
@@ -108,6 +119,10 @@ class Store(ABC):
     @abstractmethod
     def _insert_many(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """Bulk insert inside the current transaction."""
+
+    @abstractmethod
+    def _execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement over many rows, inside the current transaction."""
 
     @abstractmethod
     def _id_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -138,8 +153,8 @@ class Store(ABC):
         """Parts that match, in year then document order (the kwic source): doc_id, title, year,
         kind, lang, seq, text."""
 
-    @abstractmethod
-    def close(self) -> None: ...
+    def close(self) -> None:
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -445,6 +460,124 @@ class Store(ABC):
             args += extra
         yield from (tuple(r) for r in self._execute(sql + " ORDER BY d.id, p.seq", args))
 
+    # -- vocabulary -----------------------------------------------------------------------------
+    def meta_value(self, key: str) -> str | None:
+        return self._scalar("SELECT value FROM meta WHERE key = ?", (key,))
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def check_vocabulary(self, version: str) -> bool:
+        """Keep the vocabulary only if it was made by this version of the nlp stage (else empty
+        it and record the new version); whether it was kept."""
+        if self.meta_value("vocabulary") == version:
+            return True
+        with self.transaction():
+            self._execute("DELETE FROM vocabulary")
+            self._set_meta("vocabulary", version)
+        return False
+
+    def add_vocabulary(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        """(lang, chunk, norms, terms) rows; those already there are left as they are."""
+        if not rows:
+            return
+        with self.transaction():
+            self._execute_many(
+                "INSERT INTO vocabulary (lang, chunk, norms, terms) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (chunk, lang) DO NOTHING",
+                sorted(rows, key=lambda r: (r[1], r[0])),  # one order for every writer: no deadlock
+            )
+
+    def vocabulary(self, chunks: Iterable[str]) -> list[tuple[str, str, str, str]]:
+        """The stored rows (lang, chunk, norms, terms) of these chunks, in both languages."""
+        wanted = sorted(set(chunks))
+        out: list[tuple[str, str, str, str]] = []
+        for i in range(0, len(wanted), 500):
+            cond, args = self._id_in("chunk", wanted[i : i + 500])
+            out += [
+                tuple(r)
+                for r in self._all(f"SELECT lang, chunk, norms, terms FROM vocabulary WHERE {cond}", args)
+            ]
+        return out
+
+    def iter_vocabulary(self, limit: int | None = None) -> Iterator[tuple[str, str, str, str]]:
+        sql = "SELECT lang, chunk, norms, terms FROM vocabulary"
+        cur = self._execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
+        yield from (tuple(r) for r in cur)
+
+    # -- parity ---------------------------------------------------------------------------------
+    def signature_rows(self) -> Iterator[tuple]:
+        """Everything a corpus holds, one canonical tuple per document in id order: the document's
+        fields, its parts with normal forms, keywords, tags, and its weights in the active topic
+        model; no run numbers, timestamps or row ids. Two corpora made from the same input, by
+        any executor on any backend, give the same rows."""
+        model = self.active_model_id("topics")
+        last = ""
+        while True:
+            ids = [
+                r[0]
+                for r in self._all("SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT 500", (last,))
+            ]
+            if not ids:
+                return
+            cond, args = self._id_in("id", ids)
+            docs = {
+                r[0]: r[1:]
+                for r in self._all(
+                    "SELECT id, path, source_id, format, doc_type, title, authors, year, doi, regulation, langs,"
+                    f" pages, meta, pipeline_version FROM documents WHERE {cond}",
+                    args,
+                )
+            }
+            cond, args = self._id_in("doc_id", ids)
+            rows: dict[str, dict[str, list]] = {i: {"p": [], "k": [], "t": [], "w": []} for i in ids}
+            for r in self._all(
+                "SELECT doc_id, seq, kind, lang, heading, text, norm, page_start, page_end FROM parts"
+                f" WHERE {cond} ORDER BY doc_id, seq",
+                args,
+            ):
+                rows[r[0]]["p"].append(r[1:])
+            for r in self._all(
+                f"SELECT doc_id, seq, lang, text, norm FROM keywords WHERE {cond} ORDER BY doc_id, seq", args
+            ):
+                rows[r[0]]["k"].append(r[1:])
+            for r in self._all(
+                f"SELECT doc_id, theme, score, method, model FROM tags WHERE {cond} ORDER BY doc_id, theme",
+                args,
+            ):
+                rows[r[0]]["t"].append((r[1], round(r[2], 6), r[3], r[4]))
+            if model is not None:
+                for r in self._all(
+                    f"SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? AND {cond} ORDER BY doc_id, topic",
+                    [model, *args],
+                ):
+                    rows[r[0]]["w"].append((r[1], round(r[2], 5)))
+            for i in ids:
+                x = rows[i]
+                yield (i, *docs[i], tuple(x["p"]), tuple(x["k"]), tuple(x["t"]), tuple(x["w"]))
+            last = ids[-1]
+
+    def signature(self) -> str:
+        """A digest of ``signature_rows`` (and of the active topic model's topics): equal digests,
+        equal corpora."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for row in self.signature_rows():
+            h.update(repr(row).encode("utf-8"))
+        model = self.active_model_id("topics")
+        if model is not None:
+            for t in self.topics_of_model(model):
+                h.update(
+                    repr(
+                        (t["topic"], t["label"], t["theme"], t["terms"], round(t["weight"] or 0, 5))
+                    ).encode()
+                )
+        return h.hexdigest()
+
     # -- filters --------------------------------------------------------------------------------
     def _doc_filters(self, f: Filters | None) -> tuple[list[str], list[Any]]:
         """SQL conditions on documents ``d`` for the document-level filters."""
@@ -707,7 +840,7 @@ class Store(ABC):
         yield from (tuple(r) for r in cur)
 
     # -- vectors ---------------------------------------------------------------------------------
-    # Document vectors of the semantic layer (pipeline.semantic), schema 3: one row per (encoder,
+    # Document vectors of the semantic layer (pipeline.semantic), schema 4: one row per (encoder,
     # document), the vector as a float32 little-endian blob (BLOB / BYTEA). No foreign key on
     # purpose: re-processing a document (a new pipeline version) rewrites its rows, and its vector
     # should survive that when its text did not change (the input hash decides); vectors of

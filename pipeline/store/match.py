@@ -66,13 +66,16 @@ Node = Words | Near | And | Or | Not
 
 # -- tokens --------------------------------------------------------------------------------------
 _WORD = re.compile(r"[^\W_]+")
+# The combining marks of Latin-script letters (what FTS5's remove_diacritics takes off).
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def tokens(text: str) -> list[str]:
     """Index tokens of a text: runs of letters and digits, lowercased, diacritics removed."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _WORD.findall(folded)
+    low = text.lower()
+    if not low.isascii():
+        low = _MARKS.sub("", unicodedata.normalize("NFKD", low))
+    return _WORD.findall(low)
 
 
 # -- parsing -------------------------------------------------------------------------------------

