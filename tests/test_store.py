@@ -260,7 +260,7 @@ def test_sqlite_schema_1_is_migrated(tmp_path):
         store.save_topic_model("m1", {}, [], [])
     c = sqlite3.connect(path)
     c.executescript(
-        "DROP TABLE vocabulary; DROP TABLE meta; DROP TABLE model_files; DROP TABLE active_models;"
+        "DROP TABLE vectors; DROP TABLE vocabulary; DROP TABLE meta; DROP TABLE model_files; DROP TABLE active_models;"
         " ALTER TABLE models ADD COLUMN active INTEGER DEFAULT 0;"
         " UPDATE models SET active = 1; PRAGMA user_version = 1;"
     )

@@ -10,7 +10,7 @@ import importlib
 
 from pipeline.cli.common import app, main
 
-_GROUPS = ("core", "themes", "topics", "explore")
+_GROUPS = ("core", "themes", "topics", "explore", "semantic")
 
 for _name in _GROUPS:
     importlib.import_module(f"pipeline.cli.{_name}")

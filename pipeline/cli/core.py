@@ -199,7 +199,8 @@ def run(
         for name, fn in available_steps():
             try:
                 msg = fn(store, cfg)
-                console.print(f"{name}: {msg}", highlight=False)
+                if msg is not None:
+                    console.print(f"{name}: {msg}", highlight=False)
             except Exception as e:  # noqa: BLE001 - a corpus step failing must not undo the ingest
                 failed_steps += 1
                 store.add_error(str(cfg.db), name, f"{type(e).__name__}: {e}", summary.run)
@@ -226,16 +227,28 @@ def query(
         list[str] | None, typer.Option(help="Only parts of this kind (abstract, title, ...).")
     ] = None,
     limit: Annotated[int, typer.Option(help="Most documents to return.")] = 20,
+    semantic: Annotated[
+        bool, typer.Option("--semantic", help="Closest in meaning, any language (needs `govtext embed`).")
+    ] = False,
+    hybrid: Annotated[
+        bool, typer.Option("--hybrid", help="BM25 over any of the words fused with --semantic ranks.")
+    ] = False,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """Full-text search, stem-aware in both languages, best matches first (bm25).
 
-    Snippets mark the matching words as [word] (highlighted in the table).
+    Snippets mark the matching words as [word] (highlighted in the table). --semantic finds
+    documents by meaning across languages (score: cosine); --hybrid fuses both rankings.
     """
     from pipeline import query as q
 
     if lang is not None and lang not in ("id", "en", "other"):
         raise CliError(f"unknown language {lang!r}: use id, en or other")
+    if semantic and hybrid:
+        raise CliError("--semantic and --hybrid: choose one")
+    mode = "semantic" if semantic else "hybrid" if hybrid else "fts"
+    if mode != "fts" and kind:
+        raise CliError("--kind applies to full-text search only (vectors are per document)")
     store = open_store(db)
     if theme is not None:
         _check_theme(store, theme)
@@ -252,6 +265,7 @@ def query(
         limit=limit,
         topic=topic,
         source=source,
+        mode=mode,
     )
     if format != Format.table:
         emit(rows, format, ["id", "source_id", "path", "title", "year", "langs", "snippet", "score"])
@@ -272,7 +286,7 @@ def query(
             str(r["year"] or ""),
             " ".join(r["langs"]),
             snippet,
-            f"{r['score']:.2f}",
+            f"{r['score']:.3f}" if mode != "fts" else f"{r['score']:.2f}",
         )
     out.print(t)
     console.print(f"{len(rows)} documents", highlight=False)

@@ -20,7 +20,7 @@ from typing import Any
 from pipeline.document import Document, Keyword, Part, Tag
 from pipeline.store.match import Node
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The tables a caller may count (a whitelist: the name is put into SQL).
 COUNTABLE = (
@@ -44,6 +44,7 @@ KEYWORD_COLUMNS = ("doc_id", "seq", "lang", "text", "norm")
 TAG_COLUMNS = ("doc_id", "theme", "score", "method", "model")
 TOPIC_COLUMNS = ("model", "topic", "label", "theme", "terms", "weight", "meta")
 DOC_TOPIC_COLUMNS = ("doc_id", "model", "topic", "weight")
+VECTOR_COLUMNS = ("doc_id", "encoder", "encoder_version", "dim", "vector", "input_hash", "seq", "added")
 
 # Parts that search leaves out unless asked for by kind.
 SEARCH_EXCLUDED = ("references", "discarded")
@@ -837,6 +838,152 @@ class Store(ABC):
             "SELECT doc_id, topic, weight FROM doc_topics WHERE model = ? ORDER BY doc_id, topic", (model,)
         )
         yield from (tuple(r) for r in cur)
+
+    # -- vectors ---------------------------------------------------------------------------------
+    # Document vectors of the semantic layer (pipeline.semantic), schema 4: one row per (encoder,
+    # document), the vector as a float32 little-endian blob (BLOB / BYTEA). No foreign key on
+    # purpose: re-processing a document (a new pipeline version) rewrites its rows, and its vector
+    # should survive that when its text did not change (the input hash decides); vectors of
+    # documents that are gone are removed by `embed` (remove_orphan_vectors).
+    def put_vectors(self, rows: Sequence[tuple[str, str, Any]], encoder: str, encoder_version: str) -> None:
+        """Insert or replace (doc_id, input_hash, vector) rows of one encoder, in one transaction."""
+        import numpy as np
+
+        if not rows:
+            return
+        with self.transaction():
+            cond, args = self._id_in("doc_id", [r[0] for r in rows])
+            self._execute(f"DELETE FROM vectors WHERE encoder = ? AND {cond}", (encoder, *args))
+            seq = int(self._scalar("SELECT coalesce(max(seq), 0) + 1 FROM vectors"))
+            stamp = now()
+            self._insert_many(
+                "vectors",
+                VECTOR_COLUMNS,
+                [
+                    (
+                        doc_id,
+                        encoder,
+                        encoder_version,
+                        len(v),
+                        np.asarray(v, dtype="<f4").tobytes(),
+                        h,
+                        seq,
+                        stamp,
+                    )
+                    for doc_id, h, v in rows
+                ],
+            )
+
+    def vector_hashes(self, encoder: str) -> dict[str, str]:
+        """doc_id -> input hash of every stored vector of an encoder."""
+        return dict(self._all("SELECT doc_id, input_hash FROM vectors WHERE encoder = ?", (encoder,)))
+
+    def vector_counts(self) -> dict[str, int]:
+        """encoder -> number of vectors, from the index alone (cheap: used on every search)."""
+        return dict(self._all("SELECT encoder, count(*) FROM vectors GROUP BY encoder"))
+
+    def vector_encoders(self) -> list[dict[str, Any]]:
+        """The encoders that have vectors here, most vectors first: encoder, version, dim, count."""
+        return self._dicts(
+            "SELECT encoder, max(encoder_version) AS version, max(dim) AS dim, count(*) AS count"
+            " FROM vectors GROUP BY encoder ORDER BY count(*) DESC, encoder"
+        )
+
+    def vectors_stamp(self, encoder: str) -> int:
+        """The last write of an encoder's vectors (from the index: cheap), for caches of the matrix.
+        Only removing orphans deletes without writing, and a matrix that still holds vectors of
+        removed documents is harmless (their rows are not found)."""
+        return int(
+            self._scalar("SELECT coalesce(max(seq), 0) FROM vectors WHERE encoder = ?", (encoder,)) or 0
+        )
+
+    def vectors(self, encoder: str, ids: Sequence[str] | None = None) -> tuple[list[str], Any]:
+        """(document ids, float32 matrix with one unit row each) of an encoder, all or ``ids``."""
+        import numpy as np
+
+        sql = "SELECT doc_id, vector, dim FROM vectors WHERE encoder = ?"
+        args: list[Any] = [encoder]
+        if ids is not None:
+            if not ids:
+                return [], np.zeros((0, 0), dtype=np.float32)
+            cond, more = self._id_in("doc_id", list(dict.fromkeys(ids)))
+            sql += f" AND {cond}"
+            args += more
+        rows = self._all(sql + " ORDER BY doc_id", args)
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        matrix = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype="<f4").reshape(
+            len(rows), rows[0][2]
+        )
+        return [r[0] for r in rows], matrix
+
+    def remove_orphan_vectors(self) -> int:
+        """Drop vectors of documents no longer in the corpus; how many."""
+        with self.transaction():
+            return self._execute(
+                "DELETE FROM vectors WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = vectors.doc_id)"
+            ).rowcount
+
+    EMBED_KINDS = ("title", "keywords", "abstract", "body", "section")
+
+    def iter_embedding_parts(self, batch: int = 500) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+        """(doc_id, [(kind, text)] in document order) for every document, in id order: the parts
+        that say what a document is about (pipeline.semantic.inputs picks from them)."""
+        last = ""
+        kinds = ",".join("?" * len(self.EMBED_KINDS))
+        while True:
+            ids = [
+                r[0]
+                for r in self._all("SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
+            ]
+            if not ids:
+                return
+            parts: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
+            cond, args = self._id_in("doc_id", ids)
+            for doc_id, kind, text in self._all(
+                f"SELECT doc_id, kind, text FROM parts WHERE {cond} AND kind IN ({kinds}) ORDER BY doc_id, seq",
+                (*args, *self.EMBED_KINDS),
+            ):
+                parts[doc_id].append((kind, text))
+            yield from parts.items()
+            last = ids[-1]
+
+    def filter_doc_ids(
+        self, lang: str | None = None, filters: Filters | None = None, among: Sequence[str] | None = None
+    ) -> set[str] | None:
+        """Ids of the documents that pass the document-level filters (None: no filter given);
+        ``lang``: the document has a part in that language; ``among``: only these documents."""
+        where, args = self._doc_filters(filters)
+        if lang:
+            where.append("(' ' || d.langs || ' ') LIKE ?")
+            args.append(f"% {lang} %")
+        if not where:
+            return None
+        if among is not None:
+            cond, more = self._id_in("d.id", list(among))
+            where.append(cond)
+            args.extend(more)
+        return {r[0] for r in self._all(f"SELECT d.id FROM documents d WHERE {' AND '.join(where)}", args)}
+
+    def doc_summaries(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """id, source_id, path, title, year, langs and the first abstract (else body) text of documents."""
+        out: dict[str, dict[str, Any]] = {}
+        if not ids:
+            return out
+        cond, args = self._id_in("id", list(dict.fromkeys(ids)))
+        for r in self._dicts(
+            f"SELECT id, source_id, path, title, year, langs FROM documents WHERE {cond}", args
+        ):
+            out[r["id"]] = {**r, "langs": (r["langs"] or "").split(), "abstract": ""}
+        cond, args = self._id_in("doc_id", list(out))
+        for doc_id, text in self._all(
+            f"SELECT doc_id, text FROM parts WHERE {cond} AND kind IN ('abstract', 'body', 'section')"
+            " ORDER BY doc_id, CASE WHEN kind = 'abstract' THEN 0 ELSE 1 END, seq",
+            args,
+        ):
+            if not out[doc_id]["abstract"]:
+                out[doc_id]["abstract"] = text
+        return out
 
 
 def _topic_rows(model_id: str, topics: list[dict[str, Any]]) -> list[tuple]:

@@ -113,8 +113,18 @@ _SCHEMA = [
     )""",
 ]
 
+# Document vectors as float32 blobs, the same bytes as in SQLite; search is brute force in numpy
+# (pipeline.semantic.search), so no pgvector is needed (and none was installed here to try it).
+_VECTORS = f"""CREATE TABLE vectors (
+    doc_id {_T} NOT NULL, encoder {_T} NOT NULL, encoder_version {_T} NOT NULL, dim INTEGER NOT NULL,
+    vector BYTEA NOT NULL, input_hash {_T} NOT NULL, seq BIGINT NOT NULL, added {_T},
+    PRIMARY KEY (encoder, doc_id)
+)"""
+_VECTORS_SEQ = "CREATE INDEX vectors_seq ON vectors(encoder, seq)"
+_SCHEMA += [_VECTORS, _VECTORS_SEQ]
+
 # Forward migrations: MIGRATIONS[v] takes a corpus at schema v to v+1 (PostgreSQL corpora start at 2).
-MIGRATIONS: dict[int, list[str]] = {2: _V3}
+MIGRATIONS: dict[int, list[str]] = {2: _V3, 3: [_VECTORS, _VECTORS_SEQ]}
 
 
 def _psycopg() -> Any:

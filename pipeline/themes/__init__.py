@@ -9,7 +9,7 @@ from __future__ import annotations
 from pipeline.config import Config
 from pipeline.document import Document
 
-VERSION = "1"
+VERSION = "2"  # 2: company names are not theme evidence (themes/names.py)
 
 _TAGGERS: dict[tuple, object] = {}
 

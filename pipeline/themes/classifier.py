@@ -92,6 +92,7 @@ class ThemeClassifier:
     lexicon_blend: float | None = 0.3
     thresholds_: np.ndarray | None = field(default=None, repr=False)
     blend_: np.ndarray | None = field(default=None, repr=False)
+    oof_: np.ndarray | None = field(default=None, repr=False)  # out-of-fold scores on the training data
     _tfidf: Any = field(default=None, repr=False)
     _dict: Any = field(default=None, repr=False)
     _chars: Any = field(default=None, repr=False)
@@ -203,7 +204,11 @@ class ThemeClassifier:
             models = inner._fit_models(X, Y[train])
             P[test] = inner._proba(models, inner._matrix([views[i] for i in test], fit=False))
         blends = BLEND_GRID if self.lexicon_blend is None else (self.lexicon_blend,)
-        return tune_thresholds(Y, P, self._lexicon(views, P.shape), blends)
+        L = self._lexicon(views, P.shape)
+        thresholds, mix = tune_thresholds(Y, P, L, blends)
+        # The out-of-fold scores as predict_proba gives them: what an embedding part blends with.
+        self.oof_ = (1 - mix) * P + mix * L
+        return thresholds, mix
 
     def _lexicon(self, views: list[DocView], shape: tuple[int, int]) -> np.ndarray:
         return np.array([[v.lexicon.get(t, 0.0) for t in self.themes] for v in views], dtype=float).reshape(

@@ -10,7 +10,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pipeline.document import Document
+from pipeline.document import Document, Part
+from pipeline.themes.names import company_names, company_spans, without_company_names
 from pipeline.themes.taxonomy import Taxonomy
 
 # Parts that say what a document is about; body text of a long PDF is read but weighs less.
@@ -36,6 +37,15 @@ def _index(tax: Taxonomy) -> dict[str, list[tuple[str, tuple[str, ...], float]]]
 _INDEX_CACHE: dict[str, dict] = {}
 
 
+def _terms(part: Part, names: list[str]) -> list[str]:
+    """The part's normal forms, without the words of company names (pipeline.themes.names)."""
+    if names and company_spans(part.text, names):
+        from pipeline.nlp import normalise
+
+        return normalise(without_company_names(part.text, names), part.lang)
+    return part.norm.split()
+
+
 def collect(doc: Document, tax: Taxonomy) -> Evidence:
     idx = _INDEX_CACHE.get(tax.source)
     if idx is None:
@@ -43,8 +53,9 @@ def collect(doc: Document, tax: Taxonomy) -> Evidence:
     ev = Evidence()
     # Each language's abstract and keywords are counted apart: a bilingual abstract says the same
     # thing twice and must not get twice the evidence (zone_totals takes the larger of the two).
+    names = company_names([p.text for p in doc.parts if p.kind in _ZONES])
     streams = [
-        (f"{_ZONES[p.kind]}:{p.lang or '?'}", p.norm.split())
+        (f"{_ZONES[p.kind]}:{p.lang or '?'}", _terms(p, names))
         for p in doc.parts
         if p.kind in _ZONES and p.norm
     ]

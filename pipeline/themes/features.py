@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from pipeline.document import Document
 from pipeline.themes.evidence import collect, lexicon_score, zone_totals
+from pipeline.themes.names import company_names, without_company_names
 from pipeline.themes.taxonomy import Taxonomy
 
 TEXT_KINDS = ("title", "abstract", "keywords")
@@ -43,7 +44,8 @@ def doc_view(doc: Document, tax: Taxonomy) -> DocView:
     parts = [p for p in doc.parts if p.kind in TEXT_KINDS]
     if not any(p.kind == "abstract" for p in parts):  # a PDF without an abstract: read its body
         parts += [p for p in doc.parts if p.kind in ("body", "section")][:6]
-    texts = [p.text for p in parts] + [k.text for k in doc.keywords]
+    names = company_names([p.text for p in parts])
+    texts = [without_company_names(p.text, names) for p in parts] + [k.text for k in doc.keywords]
     langs = [p.lang for p in parts] + [k.lang for k in doc.keywords]
     tokens: list[str] = []
     title: list[str] = []

@@ -33,6 +33,11 @@ class LabelRow:
     source: str | None
     themes: list[str]
     lang: str | None = None
+    file: Path | None = None  # the labels file it came from
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.file else f"line {self.line}"
 
 
 def read_labels(path: Path, tax: Taxonomy) -> list[LabelRow]:
@@ -86,68 +91,106 @@ def read_labels(path: Path, tax: Taxonomy) -> list[LabelRow]:
         ref = next((str(r[c]).strip() for c in REF_COLUMNS if r.get(c)), None)
         if not text and not ref:
             raise LabelsError(f"{path}:{n}: no document: empty 'text' and no id")
-        out.append(LabelRow(n, ref, text, (r.get("source") or None), themes, r.get("lang") or None))
+        out.append(LabelRow(n, ref, text, (r.get("source") or None), themes, r.get("lang") or None, path))
     return out
 
 
 def resolve(
     rows: list[LabelRow],
     labels_path: Path,
-    store=None,
-    sources_root: Path | None = None,  # noqa: ANN001
-    cfg=None,
-) -> list[Document]:  # noqa: ANN001
-    """The Document behind every row, fully processed (parts, languages, norms), in row order."""
-    from pipeline.config import Config
-    from pipeline.executor.work import apply_stages
-    from pipeline.stages import default_stages
-
-    cfg = cfg or Config()
-    stages = [s for s in default_stages() if s.name != "themes"]
-    docs: dict[int, Document] = {}
-    by_source: dict[str, list[LabelRow]] = defaultdict(list)
-    missing: list[LabelRow] = []
-    raw_docs: list[tuple[int, Document]] = []
-    for row in rows:
-        if row.text:
-            from pipeline.document import Part
-
-            raw_docs.append(
-                (
-                    row.line,
-                    Document(
-                        id=f"label-{row.line}",
-                        path=str(labels_path),
-                        format="txt",
-                        parts=[Part("raw", row.text)],
-                    ),
-                )
-            )
-            continue
-        doc_id = store.resolve_id(row.ref) if store is not None else None
-        if doc_id is not None:
-            docs[row.line] = store.get_document(doc_id)
-        elif row.source and sources_root is not None:
-            by_source[row.source].append(row)
-        else:
-            missing.append(row)
-    if raw_docs:
-        processed, _ = apply_stages([d for _, d in raw_docs], stages, cfg)
-        for (line, _), d in zip(raw_docs, processed, strict=True):
-            docs[line] = d
-    for source, srows in by_source.items():
-        found = _records(Path(sources_root) / source, {r.ref for r in srows}, cfg)
-        batch = [(r, found[r.ref]) for r in srows if r.ref in found]
-        missing += [r for r in srows if r.ref not in found]
-        processed, _ = apply_stages([d for _, d in batch], stages, cfg)
-        for (r, _), d in zip(batch, processed, strict=True):
-            docs[r.line] = d
+    store=None,  # noqa: ANN001
+    sources_root: Path | None = None,
+    cfg=None,  # noqa: ANN001
+) -> list[Document]:
+    """The Document behind every row, fully processed (parts, languages, norms), in row order;
+    a row naming a document that cannot be found is an error."""
+    docs, missing = resolve_rows(rows, store, sources_root, cfg, labels_path)
     if missing:
         r = missing[0]
         where = f"in {store.location}" if store is not None else "(no --db corpus given)"
         extra = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
         raise LabelsError(f"{labels_path}:{r.line}: unknown document {r.ref!r} {where}{extra}")
-    return [docs[r.line] for r in rows]
+    return [d for d in docs if d is not None]
+
+
+def resolve_rows(
+    rows: list[LabelRow],
+    store=None,  # noqa: ANN001
+    sources_root: Path | None = None,
+    cfg=None,  # noqa: ANN001
+    labels_path: Path | None = None,
+) -> tuple[list[Document | None], list[LabelRow]]:
+    """(the Document of each row, None where it was not found; the rows not found)."""
+    from pipeline.config import Config
+    from pipeline.document import Part
+    from pipeline.executor.work import apply_stages
+    from pipeline.stages import default_stages
+
+    cfg = cfg or Config()
+    stages = [s for s in default_stages() if s.name != "themes"]
+    docs: list[Document | None] = [None] * len(rows)
+    by_source: dict[str, list[int]] = defaultdict(list)
+    missing: list[int] = []
+    raw_docs: list[tuple[int, Document]] = []
+    for i, row in enumerate(rows):
+        if row.text:
+            path = str(row.file or labels_path or "labels")
+            raw_docs.append(
+                (i, Document(id=_text_id(row.text), path=path, format="txt", parts=[Part("raw", row.text)]))
+            )
+            continue
+        doc_id = store.resolve_id(row.ref) if store is not None else None
+        if doc_id is not None:
+            docs[i] = store.get_document(doc_id)
+        elif row.source and sources_root is not None:
+            by_source[row.source].append(i)
+        else:
+            missing.append(i)
+    if raw_docs:
+        processed, _ = apply_stages([d for _, d in raw_docs], stages, cfg)
+        for (i, _), d in zip(raw_docs, processed, strict=True):
+            docs[i] = d
+    for source, idx in by_source.items():
+        found = _records(Path(sources_root) / source, {rows[i].ref for i in idx}, cfg)
+        batch = [(i, found[rows[i].ref]) for i in idx if rows[i].ref in found]
+        missing += [i for i in idx if rows[i].ref not in found]
+        processed, _ = apply_stages([d for _, d in batch], stages, cfg)
+        for (i, _), d in zip(batch, processed, strict=True):
+            docs[i] = d
+    return docs, [rows[i] for i in sorted(missing)]
+
+
+def _text_id(text: str) -> str:
+    """A labelled text's document id: the same text in two label files is one document."""
+    import hashlib
+
+    return "label-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Conflict:
+    doc_id: str
+    earlier: LabelRow
+    later: LabelRow
+
+
+def merge(
+    rows: list[LabelRow], docs: list[Document | None]
+) -> tuple[list[LabelRow], list[Document], list[Conflict]]:
+    """One label per document, the later row winning (files in the order given, rows in file
+    order); conflicts are documents labelled twice with different themes. Rows without a
+    document are dropped."""
+    chosen: dict[str, tuple[LabelRow, Document]] = {}
+    conflicts: list[Conflict] = []
+    for row, doc in zip(rows, docs, strict=True):
+        if doc is None:
+            continue
+        key = doc.id
+        prev = chosen.pop(key, None)  # re-inserted: a document keeps the place of its last label
+        if prev is not None and prev[0].themes != row.themes:
+            conflicts.append(Conflict(doc.id, prev[0], row))
+        chosen[key] = (row, doc)
+    return [r for r, _ in chosen.values()], [d for _, d in chosen.values()], conflicts
 
 
 def _records(path: Path, wanted: set[str], cfg) -> dict[str, Document]:  # noqa: ANN001

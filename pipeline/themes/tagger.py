@@ -10,6 +10,7 @@ import numpy as np
 
 from pipeline.document import Document, Tag
 from pipeline.models import Registry
+from pipeline.themes.embedding import EmbeddingPart
 from pipeline.themes.evidence import collect, lexicon_score
 from pipeline.themes.taxonomy import Taxonomy, load_taxonomy
 
@@ -43,12 +44,15 @@ class LexiconTagger:
 
 @dataclass
 class ModelTagger:
-    """A trained ThemeClassifier with the taxonomy it was trained with."""
+    """A trained ThemeClassifier with the taxonomy it was trained with, and its embedding part
+    when it has one (used for the documents that have a vector of that part's encoder)."""
 
     classifier: Any
     taxonomy: Taxonomy
     model_id: str
     method: str = "classifier"
+    embedding: EmbeddingPart | None = None
+    blend_method: str = "classifier+embedding"
 
     @property
     def themes(self) -> list[str]:
@@ -66,6 +70,25 @@ class ModelTagger:
     def thresholds(self) -> np.ndarray:
         return self.classifier.thresholds_
 
+    def scores(
+        self, docs: list[Document], vectors: list[np.ndarray | None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, list[bool]]:
+        """(scores, thresholds, blended?) per document: the blend where a vector is given and
+        the model has an embedding part, the bag-of-words model elsewhere."""
+        P = self.predict_proba(docs)
+        T = np.tile(np.asarray(self.thresholds, dtype=float), (len(docs), 1))
+        blended = [False] * len(docs)
+        if self.embedding is None or vectors is None:
+            return P, T, blended
+        rows = [i for i, v in enumerate(vectors) if v is not None]
+        if rows:
+            X = np.stack([vectors[i] for i in rows])
+            P[rows] = self.embedding.blend(P[rows], X)
+            T[rows] = self.embedding.thresholds
+            for i in rows:
+                blended[i] = True
+        return P, T, blended
+
 
 def load_model(path: Path, model_id: str) -> ModelTagger:
     """A registered themes model; its numpy form when saved (no scikit-learn import: faster start)."""
@@ -77,7 +100,9 @@ def load_model(path: Path, model_id: str) -> ModelTagger:
         import joblib
 
         clf = joblib.load(path / "classifier.joblib")
-    return ModelTagger(clf, load_taxonomy(path / "taxonomy.json"), model_id)
+    from pipeline.themes.embedding import load as load_embedding
+
+    return ModelTagger(clf, load_taxonomy(path / "taxonomy.json"), model_id, embedding=load_embedding(path))
 
 
 def active_tagger(
@@ -96,18 +121,37 @@ def active_tagger(
     return LexiconTagger(tax)
 
 
-def tags_for(tagger: LexiconTagger | ModelTagger, docs: list[Document]) -> list[list[Tag]]:
-    P = tagger.predict_proba(docs)
-    thresholds = (
-        tagger.thresholds if isinstance(tagger, ModelTagger) else np.full(P.shape[1], tagger.threshold)
-    )
+def tags_for(
+    tagger: LexiconTagger | ModelTagger, docs: list[Document], vectors: list[np.ndarray | None] | None = None
+) -> list[list[Tag]]:
+    """Tags per document. ``vectors``: one per document (None where it has none), read from the
+    corpus; they matter only to a model with an embedding part (see ModelTagger.scores)."""
+    if isinstance(tagger, ModelTagger):
+        P, T, blended = tagger.scores(docs, vectors)
+    else:
+        P = tagger.predict_proba(docs)
+        T = np.full(P.shape, tagger.threshold)
+        blended = [False] * len(docs)
     out = []
-    for row in P:
+    for row, thr, blend in zip(P, T, blended, strict=True):
+        method = tagger.blend_method if blend else tagger.method  # type: ignore[union-attr]
         out.append(
             [
-                Tag(theme=t, score=round(float(row[j]), 4), method=tagger.method, model=tagger.model_id)
+                Tag(theme=t, score=round(float(row[j]), 4), method=method, model=tagger.model_id)
                 for j, t in enumerate(tagger.themes)
-                if row[j] >= thresholds[j]
+                if row[j] >= thr[j]
             ]
         )
     return out
+
+
+def corpus_vectors_for(
+    tagger: LexiconTagger | ModelTagger, store: Any, doc_ids: list[str]
+) -> list[np.ndarray | None] | None:
+    """The stored vectors a tagger can use for these documents (None: it uses none)."""
+    part = getattr(tagger, "embedding", None)
+    if part is None:
+        return None
+    ids, X = store.vectors(part.encoder, doc_ids)
+    found = dict(zip(ids, X, strict=True))
+    return [found.get(i) for i in doc_ids]

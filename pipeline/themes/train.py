@@ -12,6 +12,7 @@ from sklearn.model_selection import KFold
 from pipeline.document import Document
 from pipeline.models import Registry, data_hash
 from pipeline.themes.classifier import ThemeClassifier
+from pipeline.themes.embedding import EmbeddingPart, fit_embedding
 from pipeline.themes.features import DocView, doc_view
 from pipeline.themes.metrics import scores
 from pipeline.themes.tagger import LexiconTagger
@@ -31,6 +32,16 @@ DEFAULT_PARAMS: dict[str, Any] = {
 
 
 @dataclass
+class VectorSet:
+    """Document vectors of a labelled set, one row per document, and the encoder that made them."""
+
+    X: np.ndarray
+    encoder: str
+    encoder_version: str
+    max_tokens: int
+
+
+@dataclass
 class LabelledSet:
     docs: list[Document]
     views: list[DocView]
@@ -38,16 +49,19 @@ class LabelledSet:
     themes: list[str]
     langs: list[str]
     hash: str
+    vectors: VectorSet | None = None  # when set, training also fits and blends the embedding part
 
 
-def labelled_set(docs: list[Document], theme_lists: list[list[str]], tax: Taxonomy) -> LabelledSet:
+def labelled_set(
+    docs: list[Document], theme_lists: list[list[str]], tax: Taxonomy, vectors: VectorSet | None = None
+) -> LabelledSet:
     themes = tax.ids
     Y = np.array([[int(t in tl) for t in themes] for tl in theme_lists], dtype=int).reshape(
         len(docs), len(themes)
     )
     views = [doc_view(d, tax) for d in docs]
     h = data_hash([f"{d.id}|{';'.join(sorted(tl))}" for d, tl in zip(docs, theme_lists, strict=True)])
-    return LabelledSet(docs, views, Y, themes, [v.lang for v in views], h)
+    return LabelledSet(docs, views, Y, themes, [v.lang for v in views], h, vectors)
 
 
 def fit(ls: LabelledSet, seed: int = 42, params: dict[str, Any] | None = None) -> ThemeClassifier:
@@ -56,7 +70,18 @@ def fit(ls: LabelledSet, seed: int = 42, params: dict[str, Any] | None = None) -
     )
 
 
+def fit_embedding_part(ls: LabelledSet, clf: ThemeClassifier, seed: int = 42) -> EmbeddingPart | None:
+    """The embedding part blended with ``clf`` (fitted on the same set), or None without vectors."""
+    v = ls.vectors
+    if v is None:
+        return None
+    return fit_embedding(
+        v.X, ls.Y, clf.oof_, clf.threshold_folds, seed, v.encoder, v.encoder_version, v.max_tokens
+    )
+
+
 def _subset(ls: LabelledSet, idx: np.ndarray) -> LabelledSet:
+    v = ls.vectors
     return LabelledSet(
         [ls.docs[i] for i in idx],
         [ls.views[i] for i in idx],
@@ -64,6 +89,7 @@ def _subset(ls: LabelledSet, idx: np.ndarray) -> LabelledSet:
         ls.themes,
         [ls.langs[i] for i in idx],
         ls.hash,
+        None if v is None else VectorSet(v.X[idx], v.encoder, v.encoder_version, v.max_tokens),
     )
 
 
@@ -71,13 +97,25 @@ def cross_validate(
     ls: LabelledSet, tax: Taxonomy, seed: int = 42, folds: int = 5, params: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Out-of-fold predictions of the model (thresholds tuned inside each training fold) and of the
-    lexicon; scores overall, per language, and across languages (train on one, test on the other)."""
+    lexicon; scores overall, per language, and across languages (train on one, test on the other).
+
+    With vectors, also the blend of the model with its embedding part ("blend"; C, weight and
+    thresholds chosen inside each training fold), the same breakdowns, and the choices per fold."""
     n = len(ls.docs)
     folds = max(2, min(folds, n))
     P = np.zeros_like(ls.Y)
+    B = np.zeros_like(ls.Y) if ls.vectors is not None else None
+    choices = []
     for train, test in KFold(folds, shuffle=True, random_state=seed).split(np.arange(n)):
-        clf = fit(_subset(ls, train), seed, params)
-        P[test] = clf.predict([ls.views[i] for i in test])
+        sub = _subset(ls, train)
+        clf = fit(sub, seed, params)
+        views = [ls.views[i] for i in test]
+        P[test] = clf.predict(views)
+        part = fit_embedding_part(sub, clf, seed)
+        if part is not None and B is not None and ls.vectors is not None:
+            S = part.blend(clf.predict_proba(views), ls.vectors.X[test])
+            B[test] = (S >= part.thresholds).astype(int)
+            choices.append({"C": part.C, "weight": part.weight})
     L = LexiconTagger(tax).predict(ls.docs)
     out: dict[str, Any] = {
         "folds": folds,
@@ -86,6 +124,10 @@ def cross_validate(
         "by_lang": {},
         "cross_lingual": {},
     }
+    if B is not None and ls.vectors is not None:
+        out["blend"] = scores(ls.Y, B, ls.themes)
+        out["blend_choices"] = choices
+        out["encoder"] = ls.vectors.encoder
     langs = np.array(["id" if g == "mixed" else g for g in ls.langs])
     for g in ("id", "en"):
         m = langs == g
@@ -94,6 +136,8 @@ def cross_validate(
                 "model": scores(ls.Y[m], P[m], ls.themes),
                 "lexicon": scores(ls.Y[m], L[m], ls.themes),
             }
+            if B is not None:
+                out["by_lang"][g]["blend"] = scores(ls.Y[m], B[m], ls.themes)
     for src, dst in (("en", "id"), ("id", "en")):
         tr, te = np.flatnonzero(langs == src), np.flatnonzero(langs == dst)
         if len(tr) >= 10 and len(te):
@@ -111,8 +155,9 @@ def register(
     cv: dict[str, Any],
     labels_path: str,
     registry: Registry | None = None,
+    embedding: EmbeddingPart | None = None,
 ) -> str:
-    """Save a trained model with its metadata into the registry (not activated)."""
+    """Save a trained model (and its embedding part) with its metadata into the registry (not activated)."""
     import joblib
 
     reg = registry or Registry()
@@ -125,6 +170,15 @@ def register(
     except NotCompilable:
         pass
     (path / "taxonomy.json").write_text(_json(tax.to_dict()), encoding="utf-8")
+    extra: dict[str, Any] = {}
+    if embedding is not None:
+        from pipeline.themes.embedding import save as save_embedding
+
+        save_embedding(embedding, path)
+        extra["embedding"] = {
+            **embedding.meta(),
+            "thresholds": {t: float(x) for t, x in zip(ls.themes, embedding.thresholds, strict=True)},
+        }
     reg.save_meta(
         "themes",
         model_id,
@@ -146,7 +200,18 @@ def register(
                 "folds": cv["folds"],
                 "by_lang": {g: v["model"]["macro_f1"] for g, v in cv["by_lang"].items()},
                 "cross_lingual": {k: v["macro_f1"] for k, v in cv["cross_lingual"].items()},
+                **(
+                    {
+                        "blend_macro_f1": cv["blend"]["macro_f1"],
+                        "blend_micro_f1": cv["blend"]["micro_f1"],
+                        "blend_by_lang": {g: v["blend"]["macro_f1"] for g, v in cv["by_lang"].items()},
+                        "blend_choices": cv["blend_choices"],
+                    }
+                    if "blend" in cv
+                    else {}
+                ),
             },
+            **extra,
         },
     )
     return model_id
@@ -165,18 +230,25 @@ def _json(obj: Any) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
 
 
+def model_score(meta: dict[str, Any]) -> float:
+    """A model's CV macro-F1 as it tags: its blend's when it has an embedding part."""
+    cv = meta.get("cv", {})
+    return float(cv.get("blend_macro_f1", cv.get("macro_f1", 0.0)))
+
+
 def decide_activation(new_id: str, registry: Registry, force: bool) -> tuple[bool, str]:
-    """Activate when asked, or when better than the active model by CV macro-F1; say why either way."""
+    """Activate when asked, or when better than the active model by CV macro-F1 (of the blend for a
+    model with an embedding part); say why either way."""
     new = registry.get("themes", new_id)
     cur = registry.active("themes")
-    new_f1 = new.meta["cv"]["macro_f1"]
+    new_f1 = model_score(new.meta)
     if force:
         registry.use("themes", new_id)
         return True, f"activated {new_id} (macro-F1 {new_f1:.3f}) as asked"
     if cur is None:
         registry.use("themes", new_id)
         return True, f"activated {new_id} (macro-F1 {new_f1:.3f}): there was no active model"
-    cur_f1 = cur.meta.get("cv", {}).get("macro_f1", 0.0)
+    cur_f1 = model_score(cur.meta)
     same_data = cur.meta.get("data_hash") == new.meta.get("data_hash")
     note = "" if same_data else " (trained on different data: compare with care)"
     if new_f1 > cur_f1:
@@ -189,26 +261,6 @@ def decide_activation(new_id: str, registry: Registry, force: bool) -> tuple[boo
         f"kept the active model {cur.id} (macro-F1 {cur_f1:.3f} >= {new_f1:.3f}){note}; "
         f"use --activate or `govtext models use {new_id}` to switch"
     )
-
-
-def training_report(cv: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows per theme: model and lexicon P/R/F1 side by side (for tables)."""
-    rows = []
-    for t, m in cv["model"]["per_theme"].items():
-        lx = cv["lexicon"]["per_theme"][t]
-        rows.append(
-            {
-                "theme": t,
-                "support": m["support"],
-                "precision": m["precision"],
-                "recall": m["recall"],
-                "f1": m["f1"],
-                "lexicon_p": lx["precision"],
-                "lexicon_r": lx["recall"],
-                "lexicon_f1": lx["f1"],
-            }
-        )
-    return rows
 
 
 def labels_hash_of(path: Path) -> str:

