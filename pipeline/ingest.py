@@ -22,6 +22,7 @@ from pipeline.config import Config
 from pipeline.discover import Skipped, Source, sha256_file, walk
 from pipeline.executor import Executor, make_executor
 from pipeline.executor.work import Unit, UnitResult, WorkContext, write_result
+from pipeline.models import Registry
 from pipeline.readers import load_plugins
 from pipeline.stages import default_stages, pipeline_version
 from pipeline.store import Store, is_url
@@ -165,9 +166,12 @@ def ingest(
     executor = executor or make_executor(cfg)
     # PostgreSQL takes many writers: the workers store their own units. SQLite has one: this process.
     warm = store.check_vocabulary(nlp.vocabulary_version()) and store.count("vocabulary") > 0
+    models = Registry(store)
+    themes_model = models.active_id("themes")
     ctx = WorkContext(
-        cfg, pv, run, write_db=cfg.db if is_url(cfg.db) else None, vocab_db=cfg.db if warm else None
-    )
+        cfg, pv, run, write_db=cfg.db if is_url(cfg.db) else None, vocab_db=cfg.db if warm else None,
+        themes_model=themes_model, themes_files=models.files("themes", themes_model) if themes_model else None,
+    )  # fmt: skip
     pending_units: Counter = Counter()
     produced: dict[str, set[str]] = {}
     fatal: dict[str, str] = {}

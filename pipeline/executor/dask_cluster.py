@@ -102,14 +102,16 @@ _RUNNERS: dict[str, UnitRunner] = {}
 
 def _runner(ctx: WorkContext) -> UnitRunner:
     cfg = replace(ctx.cfg, db="", workers=1, report=None, topics_k="", executor="dask", scheduler=None)
-    settings = replace(ctx, run=0, cfg=cfg, vocab_db=None)
+    settings = replace(ctx, run=0, cfg=cfg, vocab_db=None, themes_files=None)
     key = repr(settings)
     runner = _RUNNERS.get(key)
     if runner is None:
         for old in _RUNNERS.values():
             old.close()
         _RUNNERS.clear()
-        runner = _RUNNERS[key] = UnitRunner(replace(settings, vocab_db=ctx.vocab_db))
+        runner = _RUNNERS[key] = UnitRunner(
+            replace(settings, vocab_db=ctx.vocab_db, themes_files=ctx.themes_files)
+        )
         if not _RUNNERS_CLOSED_AT_EXIT:
             atexit.register(_close_runners)
             _RUNNERS_CLOSED_AT_EXIT.append(True)
@@ -219,7 +221,8 @@ class DaskExecutor:
         if on_ready is not None:
             on_ready()
         tasks = batches(units, self.parallelism)
-        futures = {self.client.submit(run_units, b, ctx, pure=False): b for b in tasks}
+        light = replace(ctx, themes_files=None)  # the model's files reach each worker once, with the plugin
+        futures = {self.client.submit(run_units, b, light, pure=False): b for b in tasks}
         for future in as_completed(futures):
             batch = futures[future]
             try:

@@ -24,8 +24,8 @@ from pipeline.executor.work import (
     WorkContext,
     guarded_unit,
     init_worker,
-    load_vocabulary,
     lost_unit,
+    prepare_process,
     process_unit,
     warm_up,
 )
@@ -53,10 +53,9 @@ class LocalExecutor:
     def run(self, units: list[Unit], ctx: WorkContext, handle: Handle, on_ready: Ready = None) -> None:
         if not units:
             return
-        # Load the stages' tables and the corpus's vocabulary before the pool forks: the workers
-        # share them.
-        if ctx.vocab_db is not None:
-            load_vocabulary(ctx.vocab_db)
+        # Load the stages' tables, the themes model and the corpus's vocabulary before the pool
+        # forks: the workers share them.
+        prepare_process(ctx)
         warm_up(ctx.cfg)
         if on_ready is not None:
             on_ready()

@@ -66,6 +66,8 @@ class WorkContext:
     run: int
     write_db: str | None = None
     vocab_db: str | None = None  # the corpus whose vocabulary warms a worker's caches
+    themes_model: str | None = None  # the themes model to tag with (None: the lexicon)
+    themes_files: dict[str, bytes] | None = field(default=None, repr=False)  # its files
 
 
 # -- one worker process --------------------------------------------------------------------------
@@ -91,7 +93,16 @@ def init_worker(ctx: WorkContext) -> None:
         from pipeline.store import open_store
 
         _W["store"] = open_store(ctx.write_db)
-    nlp.vocabulary_scope(cfg.db)
+    prepare_process(ctx)
+
+
+def prepare_process(ctx: WorkContext) -> None:
+    """What a process running this run's stages must know: the themes model, and the corpus
+    whose vocabulary it adds to and starts warm from."""
+    from pipeline import themes
+
+    themes.configure(ctx.themes_model, ctx.themes_files)
+    nlp.vocabulary_scope(ctx.cfg.db)
     if ctx.vocab_db is not None:
         load_vocabulary(ctx.vocab_db)
 

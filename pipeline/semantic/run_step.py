@@ -20,7 +20,7 @@ def retag_with_vectors(store: Store, cfg: Config, doc_ids: list[str] | None = No
     from pipeline.models import Registry
     from pipeline.themes.tagger import active_tagger, corpus_vectors_for, tags_for
 
-    tagger = active_tagger(cfg.taxonomy, Registry())
+    tagger = active_tagger(cfg.taxonomy, Registry(store))
     part = getattr(tagger, "embedding", None)
     if part is None:
         return 0

@@ -371,6 +371,11 @@ class Store(ABC):
             r = self._one(sql, (ref,))
             if r:
                 return r[0]
+        absolute = str(Path(ref).resolve())  # a path as the user typed it, relative to here
+        if absolute != ref and (
+            r := self._one("SELECT id FROM documents WHERE path = ? ORDER BY id", (absolute,))
+        ):
+            return r[0]
         if len(ref) >= 6 and all(ch in "0123456789abcdef" for ch in ref.lower()):
             rows = self._all(
                 "SELECT id FROM documents WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
@@ -751,6 +756,20 @@ class Store(ABC):
         rows = [(model_id, n, d) for n, d in sorted(files.items())]
         self._insert_many("model_files", ("model", "name", "data"), rows)
 
+    def _upsert_model(self, model_id: str, kind: str, meta: dict[str, Any]) -> None:
+        self._execute(
+            "INSERT INTO models (id, kind, created, path, meta) VALUES (?, ?, ?, NULL, ?)"
+            " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, created = excluded.created, path = NULL,"
+            " meta = excluded.meta",
+            (model_id, kind, now(), json.dumps(meta, default=str)),
+        )
+
+    def add_model(self, model_id: str, kind: str, meta: dict[str, Any], files: dict[str, bytes]) -> None:
+        """A model's row and files, at once (not made active)."""
+        with self.transaction():
+            self._upsert_model(model_id, kind, meta)
+            self._put_model_files(model_id, files)
+
     def update_model(
         self, model_id: str, meta: dict[str, Any], files: dict[str, bytes] | None = None
     ) -> None:
@@ -769,11 +788,7 @@ class Store(ABC):
     ) -> None:  # fmt: skip
         """A new topic model: its row, files, topics and document weights, made the active one, at once."""
         with self.transaction():
-            self._execute(
-                "INSERT INTO models (id, kind, created, path, meta) VALUES (?, 'topics', ?, NULL, ?)"
-                " ON CONFLICT (id) DO UPDATE SET created = excluded.created, path = NULL, meta = excluded.meta",
-                (model_id, now(), json.dumps(meta, default=str)),
-            )
+            self._upsert_model(model_id, "topics", meta)
             self._put_model_files(model_id, files or {})
             self._execute("DELETE FROM topics WHERE model = ?", (model_id,))
             self._execute("DELETE FROM doc_topics WHERE model = ?", (model_id,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.document import Document, Tag
-from pipeline.models import Registry
+from pipeline.models import Registry, unpack
 from pipeline.themes.embedding import EmbeddingPart
 from pipeline.themes.evidence import collect, lexicon_score
 from pipeline.themes.taxonomy import Taxonomy, load_taxonomy
@@ -105,20 +106,29 @@ def load_model(path: Path, model_id: str) -> ModelTagger:
     return ModelTagger(clf, load_taxonomy(path / "taxonomy.json"), model_id, embedding=load_embedding(path))
 
 
+def tagger_for(
+    model_id: str | None, files: dict[str, bytes] | None, taxonomy_path: Path | None = None
+) -> LexiconTagger | ModelTagger:
+    """The tagger of a model given by its files (None: the lexicon). A taxonomy of the user's own
+    that the model was not trained on is tagged by the lexicon: the model knows other themes."""
+    tax = load_taxonomy(taxonomy_path)
+    if model_id is None:
+        return LexiconTagger(tax)
+    with tempfile.TemporaryDirectory(prefix="govtext-themes-") as tmp:
+        unpack(files or {}, Path(tmp))
+        model = load_model(Path(tmp), model_id)
+    if taxonomy_path is not None and model.themes != tax.ids:
+        return LexiconTagger(tax)
+    return model
+
+
 def active_tagger(
     taxonomy_path: Path | None = None, registry: Registry | None = None
 ) -> LexiconTagger | ModelTagger:
-    """The active themes model when there is one that fits the taxonomy in use, else the lexicon."""
-    tax = load_taxonomy(taxonomy_path)
-    info = (registry or Registry()).active("themes")
-    if info is not None:
-        try:
-            model = load_model(info.path, info.id)
-        except Exception:  # noqa: BLE001 - a broken model file must not stop tagging: fall back
-            model = None
-        if model is not None and (taxonomy_path is None or model.themes == tax.ids):
-            return model
-    return LexiconTagger(tax)
+    """The tagger of the active themes model (the corpus's choice, else the shipped default)."""
+    reg = registry or Registry()
+    model_id = reg.active_id("themes")
+    return tagger_for(model_id, reg.files("themes", model_id) if model_id else None, taxonomy_path)
 
 
 def tags_for(

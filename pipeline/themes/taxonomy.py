@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomy.json"
+DEFAULT_TAXONOMY = Path(str(resources.files("pipeline") / "data" / "taxonomy.json"))  # package data
 
 
 class TaxonomyError(ValueError):

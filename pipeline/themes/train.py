@@ -157,11 +157,21 @@ def register(
     registry: Registry | None = None,
     embedding: EmbeddingPart | None = None,
 ) -> str:
-    """Save a trained model (and its embedding part) with its metadata into the registry (not activated)."""
+    """Save a trained model (and its embedding part) with its metadata in the corpus's registry
+    (not activated)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="govtext-train-") as tmp:
+        return _register(clf, tax, ls, cv, labels_path, registry or Registry(), embedding, Path(tmp))
+
+
+def _register(
+    clf: ThemeClassifier, tax: Taxonomy, ls: LabelledSet, cv: dict[str, Any], labels_path: str, reg: Registry,
+    embedding: EmbeddingPart | None, path: Path,
+) -> str:  # fmt: skip
     import joblib
 
-    reg = registry or Registry()
-    model_id, path = reg.new_dir("themes")
+    model_id = reg.new_id("themes")
     joblib.dump(clf, path / "classifier.joblib", compress=3)
     from pipeline.themes.linear import NotCompilable, compile_classifier, save
 
@@ -179,9 +189,10 @@ def register(
             **embedding.meta(),
             "thresholds": {t: float(x) for t, x in zip(ls.themes, embedding.thresholds, strict=True)},
         }
-    reg.save_meta(
+    reg.save(
         "themes",
         model_id,
+        path,
         {
             "method": "classifier",
             "labels": labels_path,
