@@ -62,9 +62,11 @@ def test_the_wheel_carries_its_model(tmp_path):
 def test_a_missing_core_module_is_an_error_not_a_stage_quietly_gone(monkeypatch):
     """A broken install (here: the themes stage cannot be imported) stops with an ImportError;
     it used to drop the stage and tag nothing."""
+    import pipeline
     from pipeline import stages
 
     monkeypatch.setitem(sys.modules, "pipeline.themes", None)
+    monkeypatch.delattr(pipeline, "themes", raising=False)
     with pytest.raises(ImportError):
         stages.default_stages()
 
