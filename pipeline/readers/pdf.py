@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 
 from pipeline.clean import normalize_unicode
 from pipeline.document import Document, NeedsOCR, Part, ReadError, RecordError
-from pipeline.pdf import fields, ocr, regulation
+from pipeline.pdf import fields, fonts, ocr, regulation
 from pipeline.pdf.cleanup import strip_running
 from pipeline.pdf.guard import Deadline, check_file
 from pipeline.pdf.layout import Line, PageLines, page_lines
@@ -103,6 +103,8 @@ def extract_pages(path: Path, options: ReadOptions, deadline: Deadline, meta: di
             page = doc[i]
             try:
                 pl = page_lines(page, i + 1)
+                if i < fonts.PAGES:
+                    fonts.annotate(page, pl.lines)
                 text = "\n".join(ln.text for ln in pl.lines)
                 good = ocr.page_has_text(text)
                 if not good and sum(c.isalpha() for c in text) >= 200 and failed_slow < 3:
@@ -160,23 +162,18 @@ def build_document(path: Path, digest: str, pages: list[PageLines], meta: dict) 
         doc.regulation = info.as_dict()
         doc.year = info.year
         doc.title = info.title
-        heading = f"{info.name} NOMOR {info.number} TAHUN {info.year}"
-        if info.title:
-            heading += f" TENTANG {info.title}"
+        heading = info.heading
         first = lines[0].page if lines else 1
         doc.parts.append(
             Part("title", normalize_unicode(heading), lang="id", page_start=first, page_end=first)
         )
         doc.parts.extend(regulation.structure(lines, end))
         return doc
-    f = fields.extract(lines)
+    f = fields.extract(lines, raw=raw_lines)
     doc.title, doc.authors, doc.doi, doc.year = f.title, f.authors, f.doi, f.year
     doc.parts.extend(f.parts)
     doc.keywords.extend(f.keywords)
-    if f.has_abstract:
-        doc.doc_type = "journal_article"
-    elif len(pages) >= 2 and sum(len(ln.text) for ln in lines) >= 2000:
-        doc.doc_type = "report"
+    doc.doc_type = fields.doc_type(f, pages) or doc.doc_type
     return doc
 
 
