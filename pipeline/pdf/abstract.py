@@ -30,6 +30,7 @@ _END = re.compile(
     re.I,
 )
 _BYLINE = re.compile(r"^\s*by\s+[A-Z]")
+_LEADERS = re.compile(r"\.{5,}|…{2,}|(?:\. ){4,}")
 _SENTENCE_END = re.compile(r"[.!?][\"'”)]?(?:\s|$)")
 
 
@@ -41,12 +42,19 @@ def _main_size(lines: list[Line]) -> float:
     return weights.most_common(1)[0][0] if weights else 0.0
 
 
-def bound(lines: list[Line]) -> list[Line]:
-    """The lines of an abstract among the lines between its label and the next label."""
-    main = _main_size(lines)
+def bound(lines: list[Line], labelled: bool = False) -> list[Line]:
+    """The lines of an abstract among the lines between its label and the next label.
+
+    ``labelled``: the first line is the label's own line ("Abstract: This study ..."), kept
+    whatever its type. At a page break after a finished sentence, what the next page has before
+    the next label, when none of it ends a sentence, is a heading or a repeated title."""
+    main = _main_size(lines[1:] if labelled else lines)
     kept: list[Line] = []
-    for ln in lines:
-        if main and ln.font_size and abs(ln.font_size - main) > 0.08 * main:
+    for n, ln in enumerate(lines):
+        if kept and ln.page != kept[-1].page and _SENTENCE_END.search(kept[-1].text.rstrip() + " "):
+            if not any(_SENTENCE_END.search(x.text.rstrip() + " ") for x in lines[n:]):
+                break
+        if not (labelled and n == 0) and main and ln.font_size and abs(ln.font_size - main) > 0.08 * main:
             continue  # a footnote, a banner or a heading among the abstract's lines
         if _END.match(ln.text):
             if kept:
@@ -78,15 +86,8 @@ def _same_size(a: float, b: float) -> bool:
     return abs(a - b) <= 0.05 * max(a, b)
 
 
-def unlabelled(lines: list[Line], start: int, end: int) -> tuple[int, int] | None:
-    """(first, last + 1) of an abstract printed without a label in ``lines[start:end]``.
-
-    ``start``: the line after the title block and authors; ``end``: the first heading. Needs font
-    information (the first pages have it)."""
-    end = min(end, len(lines))
-    i = next((k for k in range(start, end) if len(lines[k].text) >= 40), None)
-    if i is None or not lines[i].font_size:
-        return None
+def _run(lines: list[Line], i: int, end: int) -> tuple[list[Line], int]:
+    """Lines from i on in one type size (on across a page break past footnotes) and where they stop."""
     # The run's type is that of its second line: the first may open with a drop capital.
     ref = lines[i + 1] if i + 1 < end and lines[i + 1].font_size else lines[i]
     size, italic = _style(ref)
@@ -94,12 +95,7 @@ def unlabelled(lines: list[Line], start: int, end: int) -> tuple[int, int] | Non
     run = [lines[i]]
     while k < end:
         ln = lines[k]
-        if (
-            ln.font_size
-            and _same_size(ln.font_size, size)
-            and ln.column == ref.column
-            and ln.page == ref.page
-        ):
+        if ln.font_size and _same_size(ln.font_size, size) and ln.page == ref.page:
             run.append(ln)
             k += 1
             continue
@@ -112,23 +108,47 @@ def unlabelled(lines: list[Line], start: int, end: int) -> tuple[int, int] | Non
             k, ref = j, nxt
             continue
         break
-    words = sum(len(ln.text.split()) for ln in run)
-    ends = sum(len(_SENTENCE_END.findall(ln.text)) for ln in run)
-    if words < 50 or ends < 2 or words > 700:
-        return None
-    # What follows must be running text in another type or another measure.
-    after = [ln for ln in lines[k : k + 12] if len(ln.text) >= 40 and ln.font_size]
-    if len(after) < 3:
-        return None
+    return run, k
+
+
+def _distinct(run: list[Line], after: list[Line]) -> bool:
+    """Whether a run of prose is set apart from the running text after it (type, slant, measure)."""
+    size = median(ln.font_size for ln in run[1:] or run)
     body_size = median(ln.font_size for ln in after)
     body_italic = sum(ln.italic for ln in after) > len(after) / 2
     run_italic = sum(ln.italic for ln in run) > len(run) / 2
     run_x0 = median(ln.x0 for ln in run[1:] or run)
     body_x0 = min(ln.x0 for ln in after)
-    distinct = (
+    return (
         not _same_size(size, body_size)
         or run_italic != body_italic
         or run_x0 - body_x0 >= 1.5 * size
-        or (ref.column == 0 and all(ln.column for ln in after))
+        or (all(ln.column == 0 for ln in run) and all(ln.column for ln in after))
     )
-    return (i, k) if distinct else None
+
+
+def unlabelled(lines: list[Line], start: int, end: int, page: int) -> tuple[int, int] | None:
+    """(first, last + 1) of an abstract printed without a label in ``lines[start:end]``.
+
+    ``start``: the line after the title block; ``end``: the first heading; ``page``: the title
+    page, where the abstract must begin (it may go on over the page). The runs of lines in one
+    type are tried in turn (authors and affiliations come first); the first run of prose decides:
+    it is the abstract when running text in another type or measure follows it. Needs font
+    information (the first pages have it)."""
+    end = min(end, len(lines))
+    i = start
+    while i < end and lines[i].page == page:
+        if len(lines[i].text) < 40 or not lines[i].font_size:
+            i += 1
+            continue
+        run, k = _run(lines, i, end)
+        words = sum(len(ln.text.split()) for ln in run)
+        ends = sum(len(_SENTENCE_END.findall(ln.text)) for ln in run)
+        if words < 50 or ends < 2 or any(_LEADERS.search(ln.text) for ln in run):
+            i = k  # an author block, an address, a contents list: look further
+            continue
+        after = [ln for ln in lines[k : k + 12] if len(ln.text) >= 40 and ln.font_size]
+        if words <= 700 and len(after) >= 3 and _distinct(run, after):
+            return i, k
+        return None  # running text: no abstract before it
+    return None

@@ -16,7 +16,7 @@ from pipeline.pdf.layout import Line
 from pipeline.pdf.title import AFFILIATION, BANNER
 
 _ABSTRACT = re.compile(
-    r"^\s*(abstract|astract|abstrack|abstrak|ringkasan|intisari|summary)(?=$|[\s.:\-–—])[\s.:\-–—]*(?P<rest>.*)$",
+    r"^\s*(abstract|astract|abstrack|abstrak|ringkasan|intisari|summary)(?!\s+(?:eksekutif|executive))(?=$|[\s.:\-–—])[\s.:\-–—]*(?P<rest>.*)$",
     re.I,
 )
 _KEYWORDS = re.compile(
@@ -307,7 +307,13 @@ def split_keywords(text: str) -> list[str]:
     return out
 
 
+_LEADERS = re.compile(r"\.{5,}|…{2,}|(?:\. ){4,}")
 _CONTENTS = re.compile(r"\b[IVX]{1,4}\.\s+\w.*?[—–-]\s*[IVX]{1,4}\.\s")  # "I. Introduction.—II. Context"
+_COVER = re.compile(
+    r"see discussions, stats, and author profiles|follow this and additional works at|recommended citation|"
+    r"this article was downloaded by|to cite this article|digital commons",
+    re.I,
+)
 _JOURNAL_RUNNING = re.compile(r"law\s+review|journal|jurnal|\bvol\.\s*\d|\[vol\.", re.I)
 
 
@@ -318,9 +324,12 @@ def _marks(lines: list[Line], body_size: float) -> list[tuple[int, str, str, str
     marks: list[tuple[int, str, str, str]] = []
     for i, ln in enumerate(lines):
         t = _label_text(ln.text) if ln.page <= 3 else ln.text.strip()
+        if _LEADERS.search(t):
+            continue  # a line of a table of contents: "Abstract ........ 3"
         if ln.page <= 3:
             m = _ABSTRACT.match(t)
-            if m and (not m.group("rest") or m.group("rest")[:1].isupper() or len(t) < 20):
+            rest = m.group("rest").strip() if m else ""
+            if m and not rest.isdigit() and (not rest or rest[:1].isupper() or len(t) < 20):
                 marks.append((i, "abstract", m.group(1), m.group("rest")))
                 continue
             m = _KEYWORDS.match(t)
@@ -363,8 +372,12 @@ def _unlabelled_abstract(lines: list[Line], marks: list, after_title: int, page:
         (i for i, k, _, _ in marks if i >= after_title and k not in ("keywords",)),
         len(lines),
     )
+    if _COVER.search(" ".join(ln.text for ln in lines[:40] if ln.page == lines[0].page)):
+        # A repository's cover page: the article, its title again and the abstract, start on the next.
+        after_title = next((i for i, ln in enumerate(lines) if ln.page > page), len(lines))
+        page += 1
     end = min(end, next((i for i, ln in enumerate(lines) if ln.page > page + 1), len(lines)))
-    found = abstract.unlabelled(lines, after_title, end)
+    found = abstract.unlabelled(lines, after_title, end, page)
     if not found:
         return marks
     first, stop = found
@@ -402,7 +415,9 @@ def extract(lines: list[Line], year_hint: int | None = None, raw: list[Line] | N
     marks = _marks(lines, body_size)
     page1 = [ln for ln in lines if ln.page == lines[0].page]
     first_mark = next((i for i, k, _, _ in marks if k in ("abstract", "keywords", "introduction")), 0)
-    stop = min(first_mark, len(page1)) if first_mark else 0
+    # An article's front matter ends at its abstract or introduction on the first or second page;
+    # a report's "Pendahuluan" five pages in says nothing about its cover.
+    stop = min(first_mark, len(page1)) if first_mark and lines[first_mark].page <= lines[0].page + 1 else 0
     front_pages = [ln for ln in lines if ln.page <= lines[0].page + 2]
     f.title, f.authors, last = _title_authors(page1, stop, title.body_size(front_pages))
     if f.title:
@@ -434,7 +449,7 @@ def extract(lines: list[Line], year_hint: int | None = None, raw: list[Line] | N
         if in_refs:
             p = _part("references", [lines[i], *block], known)
         elif kind == "abstract":
-            p = _abstract_part(head_line + block, known, label or "Abstract")
+            p = _abstract_part(head_line + block, known, label or "Abstract", bool(head_line))
             if p and len(p.text) >= 40:
                 f.has_abstract = True
                 pending_abstract = None
@@ -477,12 +492,12 @@ def extract(lines: list[Line], year_hint: int | None = None, raw: list[Line] | N
     return f
 
 
-def _abstract_part(lines: list[Line], known: set[str], label: str) -> Part | None:
+def _abstract_part(lines: list[Line], known: set[str], label: str, labelled: bool = False) -> Part | None:
     """The abstract among the lines from its label to the next label: lines in its type, up to a
     line that starts something else, no longer than an abstract can be."""
     if lines and _HISTORY.match(lines[0].text):
         return None  # "Abstract" above an article-history box: the text comes after the keywords
-    kept = abstract.bound(lines)
+    kept = abstract.bound(lines, labelled)
     if not kept:
         return None
     p = _part("abstract", kept, known)

@@ -57,6 +57,7 @@ HOMEPAGE = re.compile(r"homepage|contents lists|sciencedirect|www\.", re.I)
 _LOGO = re.compile(r"\s+(?:Cross\s*Mark|MARK|Check\s+for\s+updates)\s*$")
 _FOOTNOTE_MARK = re.compile(r"[\s*∗†‡§¶]+$")
 _DOUBLED_WORD = re.compile(r"^(\w{3,})\1")
+_DASHES = re.compile("-[\u00ad\u2010\u2011-]+")  # "2014-\u00ad\u2010 15": one dash drawn as several
 
 
 def type_size(ln: Line) -> float:
@@ -76,7 +77,7 @@ def clean_line(text: str) -> str:
     if m and m.start() >= 3:
         text = text[: m.start()]
     text = _LOGO.sub("", text)
-    text = _DOUBLED_WORD.sub(r"\1", text.strip())
+    text = _DOUBLED_WORD.sub(r"\1", _DASHES.sub("-", text.strip()))
     return _FOOTNOTE_MARK.sub("", text).strip()
 
 
@@ -116,12 +117,14 @@ class Block:
         return len(self.text.split())
 
 
-def _same_font(a: Line, b: Line) -> bool:
+def _same_font(a: Line, b: Line, pitch: float) -> bool:
+    """Same type (size and weight) as the line above. A change of slant alone ends the block only
+    where the lines also move further apart: "Judul / *English title*" are two blocks, a title
+    line that opens with an italic word is not. ``pitch``: the block's line pitch so far (0: none)."""
     if a.font_size and b.font_size:
-        return abs(a.font_size - b.font_size) <= 0.06 * a.font_size and (a.bold, a.italic) == (
-            b.bold,
-            b.italic,
-        )
+        if abs(a.font_size - b.font_size) > 0.06 * a.font_size or a.bold != b.bold:
+            return False
+        return a.italic == b.italic or b.top - a.top <= (1.15 * pitch if pitch else 1.35 * a.font_size)
     # Line heights only: a title in capitals does not run on into a line in lower case (its
     # authors), and one that breaks mid-phrase may go on in smaller glyphs ("...: Critical / issues").
     if a.text.isupper() and not b.text.isupper():
@@ -149,12 +152,13 @@ def blocks(page: list[Line]) -> list[Block]:
             prev = None
             continue
         gap = ln.top - prev[1].bottom if prev else 0.0
+        block = out[-1].lines if out else []
+        pitch = block[1][1].top - block[0][1].top if len(block) >= 2 else 0.0
         if (
             prev is not None
             and i == prev[0] + 1
-            and _same_font(prev[1], ln)
+            and _same_font(prev[1], ln, pitch)
             and gap <= 1.3 * type_size(prev[1])
-            and ln.column == prev[1].column
         ):
             out[-1].lines.append((i, ln))
             out[-1].text += " " + text
@@ -199,13 +203,17 @@ def find_title(page: list[Line], stop: int, body: float) -> tuple[str | None, in
             return None, -1
         return clean_line(normalize_unicode(fallback.lines[0][1].text))[:200] or None, -1
     best = max(cands, key=lambda b: (round(b.size * 2) / 2, b.bold, -b.first))
-    if _GENRE.match(best.text.strip(" :")) or best.words <= 2:
-        # "POSITION PAPER" / "LAKIP" above the title: take the title-like block right below.
-        below = [b for b in blocks(head) if b.first > best.last and _title_like(b, body)]
+    genre = bool(_GENRE.match(best.text.strip(" :")))
+    if genre or best.words <= 2:
+        # "POSITION PAPER" / "LAKIP" above the title: take the title-like block right below (after
+        # an acronym, one in type not much smaller).
+        below = next((b for b in blocks(head) if b.first > best.last), None)
         if (
-            below
-            and below[0].first - best.last <= 4
-            and below[0].lines[0][1].top - best.lines[-1][1].bottom <= 4 * best.size
+            below is not None
+            and _title_like(below, body)
+            and below.first - best.last <= 4
+            and below.lines[0][1].top - best.lines[-1][1].bottom <= 4 * best.size
+            and (genre or below.size >= 0.6 * best.size)
         ):
-            best = below[0]
+            best = below
     return dedupe_words(best.text).strip() or None, best.last
