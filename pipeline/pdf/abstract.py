@@ -49,6 +49,7 @@ def bound(lines: list[Line], labelled: bool = False) -> list[Line]:
     whatever its type. At a page break after a finished sentence, what the next page has before
     the next label, when none of it ends a sentence, is a heading or a repeated title."""
     main = _main_size(lines[1:] if labelled else lines)
+    bold = sum(len(ln.text) for ln in lines if ln.bold) > sum(len(ln.text) for ln in lines) / 2
     kept: list[Line] = []
     for n, ln in enumerate(lines):
         if kept and ln.page != kept[-1].page and _SENTENCE_END.search(kept[-1].text.rstrip() + " "):
@@ -60,8 +61,10 @@ def bound(lines: list[Line], labelled: bool = False) -> list[Line]:
             if kept:
                 break
             continue
-        if not kept and _BYLINE.match(ln.text):
-            continue  # "by A, B and C" under a repeated title
+        if not kept and (
+            _BYLINE.match(ln.text) or (ln.font_size and ln.bold != bold and not (labelled and n == 0))
+        ):
+            continue  # a repeated title in bold, "by A, B and C" under it
         kept.append(ln)
     return kept
 
@@ -88,17 +91,25 @@ def _same_size(a: float, b: float) -> bool:
 
 def _run(lines: list[Line], i: int, end: int) -> tuple[list[Line], int]:
     """Lines from i on in one type size (on across a page break past footnotes) and where they stop."""
-    # The run's type is that of its second line: the first may open with a drop capital.
-    ref = lines[i + 1] if i + 1 < end and lines[i + 1].font_size else lines[i]
+    ref = lines[i]
+    nxt = lines[i + 1] if i + 1 < end else None
+    if nxt is not None and nxt.font_size and ref.font_size > 1.8 * nxt.font_size:
+        ref = nxt  # the first line opens with a drop capital: the run's type is the second line's
     size, italic = _style(ref)
     k = i + 1
     run = [lines[i]]
     while k < end:
         ln = lines[k]
         if ln.font_size and _same_size(ln.font_size, size) and ln.page == ref.page:
-            run.append(ln)
-            k += 1
-            continue
+            # One line in the other slant (a long italic name) does not end the run; two do.
+            after = lines[k + 1] if k + 1 < end else None
+            if ln.italic == italic or (
+                after is not None and after.italic == italic and after.page == ln.page
+            ):
+                run.append(ln)
+                k += 1
+                continue
+            break
         # Footnotes at the foot of the page, then the abstract goes on at the top of the next one.
         j = k
         while j < end and lines[j].page == run[-1].page and 0 < lines[j].font_size < 0.9 * size:

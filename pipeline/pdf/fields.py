@@ -431,7 +431,9 @@ def extract(lines: list[Line], year_hint: int | None = None, raw: list[Line] | N
     running = [ln for ln in raw or () if ln.page <= 3 and id(ln) not in kept]
     early = [ln for ln in lines if ln.page <= 2]
     f.doi = find_doi("\n".join(ln.text for ln in running + early))
-    front = page1[: max(stop, 25)] + page1[-6:]
+    # The first page's front matter and foot, and the head of the second page (after a cover page).
+    page2 = [ln for ln in lines if ln.page == lines[0].page + 1]
+    front = page1[: max(stop, 25)] + page1[-6:] + page2[:8]
     f.year = find_year(front, running, early, f.title) or year_hint
     f.journal = any(_JOURNAL_RUNNING.search(ln.text) for ln in running if ln.page >= 2)
     # Lines between the title block and the first mark: front matter before an abstract, else body.

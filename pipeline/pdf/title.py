@@ -21,7 +21,8 @@ BANNER = re.compile(
     r"jurnal|journal|\bvol\b|volume|\bno\.|nomor|issn|\bdoi\b|https?:|www\.|received|accepted|revised|"
     r"published|©|copyright|available online|homepage|contents lists|seminar|prosiding|proceedings|"
     r"\bhal\b|\bpp\.|diterima|direvisi|disetujui|terbit|article info|article history|open access|licen[cs]e|"
-    r"running head|\bedisi\b|\bnúm\b|see discussions|researchgate|citations",
+    r"running head|\bedisi\b|\bnúm\b|see discussions|researchgate|citations|\barticle\s*·|"
+    r"\((?:19|20)\d\d\)\s*\d{1,4}\s*[,(:]|(?:19|20)\d\d\s*,\s*vol",
     re.I,
 )
 AFFILIATION = re.compile(
