@@ -307,6 +307,7 @@ def split_keywords(text: str) -> list[str]:
     return out
 
 
+_ABSTRACT_WORD = re.compile(r"\b(?:Abstract|ABSTRACT|Abstrak|ABSTRAK)\b")
 _LEADERS = re.compile(r"\.{5,}|…{2,}|(?:\. ){4,}")
 _CONTENTS = re.compile(r"\b[IVX]{1,4}\.\s+\w.*?[—–-]\s*[IVX]{1,4}\.\s")  # "I. Introduction.—II. Context"
 _COVER = re.compile(
@@ -368,6 +369,8 @@ def _unlabelled_abstract(lines: list[Line], marks: list, after_title: int, page:
     heading (on the title page or the next): an abstract mark at its start, a body mark after it."""
     if any(k == "abstract" for _, k, _, _ in marks):
         return marks
+    if any(_ABSTRACT_WORD.search(ln.text) for ln in lines[:300] if ln.page <= lines[0].page + 1):
+        return marks  # there is a label, run into other text by the layout: no guessing around it
     end = next(
         (i for i, k, _, _ in marks if i >= after_title and k not in ("keywords",)),
         len(lines),
@@ -392,10 +395,11 @@ def doc_type(f: ArticleFields, pages: list) -> str | None:
     the document is too short to say."""
     if f.has_abstract or f.journal:
         return "journal_article"
-    landscape = sum(p.width > 1.15 * p.height for p in pages)
+    # A slide deck: screen-shaped pages (4:3 or wider) with little text on each.
+    screens = sum(p.width >= 1.3 * p.height for p in pages)
     words = sorted(sum(len(ln.text.split()) for ln in p.lines) for p in pages)
-    if len(pages) >= 4 and landscape >= 0.6 * len(pages) and words[len(words) // 2] < 90:
-        return "other"  # a slide deck
+    if len(pages) >= 4 and screens >= 0.6 * len(pages) and words[len(words) // 2] < 160:
+        return "other"
     if len(pages) >= 2 and sum(len(ln.text) for p in pages for ln in p.lines) >= 2000:
         return "report"
     return None
