@@ -256,10 +256,9 @@ def detect(lines: list[Line], window: int = 40) -> tuple[RegulationInfo, int] | 
 
 def _number(raw: str) -> str:
     num = re.sub(r"\s*/\s*", "/", raw.strip(" ./:,~"))
-    # Scanned text layers read digits as letters ("2O2O", "I1"); only fix tokens that are mostly digits.
-    if sum(c.isdigit() for c in num) >= len(num) / 2:
-        num = num.translate(_OCR_DIGITS)
-    return num
+    # Scanned text layers read digits as letters ("2O2O", "I1"); only tokens that are mostly digits
+    # are fixed, so the letters of a composite number ("IMI-417.GR") stay.
+    return fix_ocr_digits(num)
 
 
 def _letters(text: str) -> str:
