@@ -315,6 +315,11 @@ _COVER = re.compile(
     r"this article was downloaded by|to cite this article|digital commons",
     re.I,
 )
+_SCHOLARLY = re.compile(
+    r"journal|jurnal|law\s+review|proceedings|prosiding|\bissn\b|\bvol(?:ume)?\.?\s*\d|"
+    r"follow this and additional works|see discussions, stats",
+    re.I,
+)
 _JOURNAL_RUNNING = re.compile(r"law\s+review|journal|jurnal|\bvol\.\s*\d|\[vol\.", re.I)
 
 
@@ -430,7 +435,6 @@ def extract(lines: list[Line], year_hint: int | None = None, raw: list[Line] | N
         f.parts.append(
             Part("authors", "; ".join(f.authors), page_start=lines[0].page, page_end=lines[0].page)
         )
-    marks = _unlabelled_abstract(lines, marks, last + 1, lines[0].page)
     kept = {id(ln) for ln in lines}
     running = [ln for ln in raw or () if ln.page <= 3 and id(ln) not in kept]
     early = [ln for ln in lines if ln.page <= 2]
@@ -440,6 +444,9 @@ def extract(lines: list[Line], year_hint: int | None = None, raw: list[Line] | N
     front = page1[: max(stop, 25)] + page1[-6:] + page2[:8]
     f.year = find_year(front, running, early, f.title) or year_hint
     f.journal = any(_JOURNAL_RUNNING.search(ln.text) for ln in running if ln.page >= 2)
+    # An abstract without a label is only looked for in what shows itself a scholarly article.
+    if f.doi or f.journal or any(_SCHOLARLY.search(ln.text) for ln in front):
+        marks = _unlabelled_abstract(lines, marks, last + 1, lines[0].page)
     # Lines between the title block and the first mark: front matter before an abstract, else body.
     first = marks[0][0] if marks else len(lines)
     if not (marks and marks[0][1] in ("abstract", "keywords")):

@@ -48,10 +48,16 @@ def annotate(page, lines: list[Line]) -> None:
         flags = ctypes.c_int()
         for ln in lines:
             samples = []
-            for idx in _chars(raw, ln, height):
+            found = _chars(raw, ln, height)
+            # Letters and digits only: a symbol (a form's check box, a bullet) may come from a font
+            # drawn at ten times the size of the text beside it.
+            letters = [i for i in found if chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32).isalnum()]
+            for idx in letters or found:
                 size = pdfium_c.FPDFText_GetFontSize(raw, idx)
                 # The nominal size is often 1 with the scale in the text matrix: size the glyph as drawn.
                 if pdfium_c.FPDFText_GetMatrix(raw, idx, matrix):
+                    if abs(matrix.b) + abs(matrix.c) > 0.05 * (abs(matrix.a) + abs(matrix.d)):
+                        continue  # a rotated watermark ("Specimen") across the line, not the line
                     size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
                 weight = pdfium_c.FPDFText_GetFontWeight(raw, idx)
                 flags.value = 0
