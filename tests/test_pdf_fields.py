@@ -301,7 +301,11 @@ def test_abstract_length_is_bounded():
 
 
 def test_unlabelled_abstract_in_italic_before_the_body():
-    head = _font_lines([("A Title of an Article on Accountability", 16, True), ("AUTHOR NAME", 10, False)])
+    rows = [
+        ("Journal of Tests, Vol. 7, No. 2", 8, False),
+        ("A Title of an Article on Accountability", 16, True),
+    ]
+    head = _font_lines(rows + [("AUTHOR NAME", 10, False)])
     abs_lines = [
         Line(t, 80, 420, 120 + 12 * k, 130 + 12 * k, 10, 1, 0, 10.0, False, True)
         for k, t in enumerate(ABSTRACT)
@@ -328,9 +332,11 @@ def test_unlabelled_abstract_in_italic_before_the_body():
         and parts[0].text.startswith("Sentence 0")
         and parts[0].text.endswith("done.")
     )
-    # The same prose in the body's own type is body, not an abstract.
+    # The same prose in the body's own type is body, not an abstract; nor is it in a document that
+    # shows nothing of a scholarly article (a guide's boxed summary).
     plain = [Line(ln.text, 60, 440, ln.top, ln.bottom, 10, 1, 0, 10.0) for ln in abs_lines]
     assert not extract(head + plain + body).has_abstract
+    assert not extract(head[1:] + abs_lines + body).has_abstract
 
 
 # --- through the reader, on generated PDFs -------------------------------------------------------
