@@ -17,10 +17,10 @@ from pipeline.pdf.title import BANNER, DATE_LINE
 YEAR = re.compile(r"(?<![\d.])(19[5-9]\d|20[0-4]\d)(?!\d)")
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\D{0,40}?)(19[5-9]\d|20[0-4]\d)", re.I)
 _COVER_YEAR = re.compile(
-    r"^\s*(?:printed|published|diterbitkan|tanggal\s+publikasi\s*:?)\s+.*?(19[5-9]\d|20[0-4]\d)\s*\.?$"
-    r"|\bTAHUN\s+(19[5-9]\d|20[0-4]\d)\s*$",
-    re.I,
+    r"^\s*(?:printed|published|diterbitkan|tanggal\s+publikasi\s*:?)\s+.*?(19[5-9]\d|20[0-4]\d)\s*\.?$", re.I
 )
+# "TAHUN 2022" closing a cover's title block, in capitals on a short line (not "... Tahun 2019" in text).
+_COVER_TAHUN = re.compile(r"^[^a-z]{0,30}\bTAHUN\s+(19[5-9]\d|20[0-4]\d)\s*$")
 DOI_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
 # Text a layout glued onto a DOI: a capitalised word or a web address right after its last digit.
 _DOI_GLUE = re.compile(r"(?<=\d)(?=[A-Z][a-z]{3,}|(?:journals|www)\.|[a-z]+\.(?:com|org|net)\b)")
@@ -51,9 +51,9 @@ def find_year(front: list[Line], running: list[Line], cover: list[Line], title: 
         t = ln.text.strip()
         if DATE_LINE.match(t):
             return _years(t)[-1]
-        m = _COVER_YEAR.search(t)
+        m = _COVER_YEAR.search(t) or _COVER_TAHUN.search(t)
         if m:
-            return int(m.group(1) or m.group(2))
+            return int(m.group(1))
     if title:
         m = re.search(r"\bTAHUN\s+(19[5-9]\d|20[0-4]\d)\b", title, re.I)
         if m:

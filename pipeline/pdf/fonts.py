@@ -15,6 +15,7 @@ import pypdfium2.raw as pdfium_c
 
 from pipeline.pdf.layout import Line
 
+MAX_LINES = 300  # per page: a title, front matter and an abstract come well before this
 PAGES = 3  # the title, front matter and abstract are on the first pages (after a cover page)
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 _ITALIC_NAME = re.compile(r"italic|oblique", re.I)
@@ -46,7 +47,7 @@ def annotate(page, lines: list[Line]) -> None:
         matrix = pdfium_c.FS_MATRIX()
         name = ctypes.create_string_buffer(128)
         flags = ctypes.c_int()
-        for ln in lines:
+        for ln in lines[:MAX_LINES]:
             samples = []
             found = _chars(raw, ln, height)
             # Letters and digits only: a symbol (a form's check box, a bullet) may come from a font
