@@ -212,6 +212,15 @@ def test_acronym_above_the_title_gives_way_but_a_short_title_stays():
     assert title.find_title(_font_lines(rows + BODY), 0, 11)[0] == "AI basics"
 
 
+def test_short_title_over_a_smaller_subheading_and_a_series_name_beside_the_title():
+    rows = [("Case studies", 20, False), ("Supporting AI-readiness in Australia", 16, False)]
+    assert title.find_title(_font_lines(rows + BODY), 0, 11)[0] == "Case studies"
+    rows = [("Regulatory Review", 19, True), ("Indonesia: Mercury Trade and Distribution", 19, True)]
+    lines = _font_lines(rows + BODY)
+    lines[1].top, lines[1].bottom = lines[1].top + 40, lines[1].bottom + 40  # two blocks of one type
+    assert title.find_title(lines, 0, 11)[0] == "Indonesia: Mercury Trade and Distribution"
+
+
 def test_title_is_the_most_prominent_block_even_low_on_the_cover():
     rows = [("Tata Kelola Sanitasi", 17, False), *BODY[:1], ("Hasil dari Padang Pariaman", 28, True)]
     assert title.find_title(_font_lines(rows), 0, 11)[0] == "Hasil dari Padang Pariaman"

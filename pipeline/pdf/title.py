@@ -203,9 +203,16 @@ def find_title(page: list[Line], stop: int, body: float) -> tuple[str | None, in
         if fallback is None:
             return None, -1
         return clean_line(normalize_unicode(fallback.lines[0][1].text))[:200] or None, -1
-    best = max(cands, key=lambda b: (round(b.size * 2) / 2, b.bold, -b.first))
+    top = max(b.size for b in cands)
+    # In the largest type (within a few percent): bold first, then a block of three words or more
+    # before a two-word series name of the same size ("Regulatory Review"), then the earliest.
+    best = max(
+        (b for b in cands if b.size >= 0.94 * top),
+        key=lambda b: (b.bold, b.words >= 3, round(b.size * 2) / 2, -b.first),
+    )
     genre = bool(_GENRE.match(best.text.strip(" :")))
-    if genre or best.words <= 2:
+    acronym = best.words == 1 and best.text.isupper() and len(best.text) <= 8
+    if genre or acronym:
         # "POSITION PAPER" / "LAKIP" above the title: take the title-like block right below (after
         # an acronym, one in type not much smaller).
         below = next((b for b in blocks(head) if b.first > best.last), None)
