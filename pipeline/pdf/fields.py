@@ -16,7 +16,9 @@ from pipeline.pdf.layout import Line
 from pipeline.pdf.title import AFFILIATION, BANNER
 
 _ABSTRACT = re.compile(
-    r"^\s*(abstract|astract|abstrack|abstrak|ringkasan|intisari|summary)(?!\s+(?:eksekutif|executive))(?=$|[\s.:\-–—])[\s.:\-–—]*(?P<rest>.*)$",
+    # Misspelt labels are labels too ("Astract:"); an executive summary is not an abstract.
+    r"^\s*(abstract|astract|abstrack|abstrak|ringkasan|intisari|summary)(?!\s+(?:eksekutif|executive))"
+    r"(?=$|[\s.:\-–—])[\s.:\-–—]*(?P<rest>.*)$",
     re.I,
 )
 _KEYWORDS = re.compile(

@@ -28,7 +28,7 @@ class Line:
     size: float  # rectangle height: a proxy for the font size
     page: int  # 1-based
     column: int = 0  # 0 = full width / single column, 1 = left, 2 = right
-    # Font of the line's first character, on the first pages only (pipeline.pdf.fonts); 0 = unknown.
+    # Type of the line (median of a few characters), first pages only (pipeline.pdf.fonts); 0 = unknown.
     font_size: float = 0.0
     bold: bool = False
     italic: bool = False

@@ -1,10 +1,11 @@
 """The title of an article or report: the most prominent block of text on its first page.
 
-Lines are grouped into blocks of one font (size, weight, slant) with no wide gap inside; the
-block in the largest type wins, bold before regular, the earlier one on a tie. A genre word set
-larger than the title ("POSITION PAPER", "ARTICLE") or a short acronym above it ("LAKIP") gives
-way to the title-like block below it. Without font information (lines from OCR or pdfminer) the
-line height stands in for the type size. A title is never empty when the page has text.
+Lines are grouped into blocks of one font (size, weight, slant) with no wide gap inside. Among
+the blocks in the largest type, bold wins, then a block of three words or more over a two-word
+series name beside it ("Regulatory Review"), then the earlier. A genre word set larger than the
+title ("POSITION PAPER", "ARTICLE") or an acronym above it ("LAKIP") gives way to the title-like
+block below it. Without font information (lines from OCR or pdfminer) the line height stands in
+for the type size. A title is never empty when the page has text.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ BANNER = re.compile(
     r"jurnal|journal|\bvol\b|volume|\bno\.|nomor|issn|\bdoi\b|https?:|www\.|received|accepted|revised|"
     r"published|©|copyright|available online|homepage|contents lists|seminar|prosiding|proceedings|"
     r"\bhal\b|\bpp\.|diterima|direvisi|disetujui|terbit|article info|article history|open access|licen[cs]e|"
-    r"running head|\bedisi\b|\bnúm\b|see discussions|researchgate|citations|\barticle\s*·|"
+    r"running head|\bedisi\b|\bnúm\b|see discussions|researchgate|^\s*(?:citations|reads)\s*$|\barticle\s*·|"
     r"\((?:19|20)\d\d\)\s*\d{1,4}\s*[,(:]|(?:19|20)\d\d\s*,\s*vol",
     re.I,
 )
@@ -58,7 +59,8 @@ HOMEPAGE = re.compile(r"homepage|contents lists|sciencedirect|www\.", re.I)
 _LOGO = re.compile(r"\s+(?:Cross\s*Mark|MARK|Check\s+for\s+updates)\s*$")
 _FOOTNOTE_MARK = re.compile(r"[\s*∗†‡§¶]+$")
 _DOUBLED_WORD = re.compile(r"^(\w{3,})\1")
-_DASHES = re.compile("-[\u00ad\u2010\u2011-]+")  # "2014-\u00ad\u2010 15": one dash drawn as several
+# One dash drawn as several characters: a hyphen, a soft hyphen and a Unicode hyphen ("2014-15").
+_DASHES = re.compile("-[\u00ad\u2010\u2011-]+")
 
 
 def type_size(ln: Line) -> float:
