@@ -431,3 +431,38 @@ def test_new_gold_field_accuracy(shared_corpora):
     if len(results) < 300:
         pytest.skip("pdf-more/ not complete beside the project")
     assert sum(results) / len(results) >= 0.93
+
+
+def test_fonts_of_the_first_pages_from_pdfium(tmp_path):
+    import pypdfium2 as pdfium
+
+    from pipeline.pdf import fonts
+    from pipeline.pdf.layout import page_lines
+
+    path = tmp_path / "f.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for font, size, y, text in (
+        ("Helvetica-Bold", 20, 760, "A Bold Title"),
+        ("Times-Italic", 11, 720, "an italic line of the abstract"),
+        ("Helvetica", 9, 700, "plain small text"),
+    ):
+        c.setFont(font, size)
+        c.drawString(72, y, text)
+    c.showPage()
+    c.save()
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        pl = page_lines(doc[0], 1)
+        assert fonts.wanted(0, pl.lines, [])
+        fonts.annotate(doc[0], pl.lines)
+    finally:
+        doc.close()
+    got = {ln.text: (round(ln.font_size), ln.bold, ln.italic) for ln in pl.lines}
+    assert got == {
+        "A Bold Title": (20, True, False),
+        "an italic line of the abstract": (11, False, True),
+        "plain small text": (9, False, False),
+    }
+    # A legal instrument's fields come from its heading block: no fonts asked.
+    heading = _lines(["PERATURAN BUPATI BLORA", "NOMOR 9 TAHUN 2017", "TENTANG", "PAKAIAN DINAS"])
+    assert not fonts.wanted(0, heading, [])

@@ -332,17 +332,18 @@ def _marks(lines: list[Line], body_size: float) -> list[tuple[int, str, str, str
     marks: list[tuple[int, str, str, str]] = []
     for i, ln in enumerate(lines):
         t = _label_text(ln.text) if ln.page <= 3 else ln.text.strip()
-        if _LEADERS.search(t):
-            continue  # a line of a table of contents: "Abstract ........ 3"
         if ln.page <= 3:
             m = _ABSTRACT.match(t)
             rest = m.group("rest").strip() if m else ""
+            # Not a line of a table of contents: "Abstract ........ 3", "Abstract 3".
             if m and not rest.isdigit() and (not rest or rest[:1].isupper() or len(t) < 20):
-                marks.append((i, "abstract", m.group(1), m.group("rest")))
+                if not _LEADERS.search(t):
+                    marks.append((i, "abstract", m.group(1), m.group("rest")))
                 continue
             m = _KEYWORDS.match(t)
             if m:
-                marks.append((i, "keywords", m.group(1), m.group("rest")))
+                if not _LEADERS.search(t):
+                    marks.append((i, "keywords", m.group(1), m.group("rest")))
                 continue
         h = heading_of(t)
         if h and (h[0] != "other" or ln.size >= 0.95 * body_size):

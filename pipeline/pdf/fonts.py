@@ -2,8 +2,12 @@
 
 Line heights from loose character boxes are a fair proxy for type size, but some fonts carry
 boxes several lines tall, and they say nothing of weight: the title of a report is often the
-only bold text of its size on the cover. Five characters per line are asked, on the first pages
-only, so the cost is a text page and a few calls per line.
+only bold text of its size on the cover. A line is found in the page's text by its first words
+(lines come in about the text's order, so the search goes on from the previous line), and five
+of its characters are asked their size; their median is not fooled by a drop capital, the
+initials of a title in small capitals or one italic word. Where the words cannot be found the
+characters under the line's box are asked instead, a slower search. First pages only: the cost
+is a text page and a few calls per line.
 """
 
 from __future__ import annotations
@@ -13,27 +17,101 @@ import re
 
 import pypdfium2.raw as pdfium_c
 
+from pipeline.pdf import regulation
 from pipeline.pdf.layout import Line
 
-MAX_LINES = 300  # per page: a title, front matter and an abstract come well before this
+MAX_LINES = 120  # per page: a title, front matter and an abstract come before this
+_SEARCHED = 60  # lines per page that may fall back to the search by position (the head of the page)
 PAGES = 3  # the title, front matter and abstract are on the first pages (after a cover page)
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 _ITALIC_NAME = re.compile(r"italic|oblique", re.I)
 _ITALIC_FLAG = 1 << 6  # FXFONT_ITALIC in the font descriptor flags
+_LOOKAHEAD = 4000  # characters: a line found further on than this is searched from the top
 
 
-def _chars(raw, ln: Line, height: float) -> list[int]:
-    """Indices of characters at five points along the line: the median of five is not fooled by a
-    drop capital, the initials of a title in small capitals or one italic word."""
+class _Box:
+    def __init__(self) -> None:
+        self.left, self.right, self.bottom, self.top = (ctypes.c_double() for _ in range(4))
+
+
+def _page_text(textpage) -> str | None:
+    n = pdfium_c.FPDFText_CountChars(textpage.raw)
+    if n <= 0:
+        return None
+    text = textpage.get_text_range(0, n)
+    if len(text) != n:  # a character outside the BMP takes two indices in pdfium: pad to stay in step
+        text = "".join(ch + "\uffff" if ord(ch) > 0xFFFF else ch for ch in text)
+    return text if len(text) == n else None
+
+
+def _on_line(raw, idx: int, ln: Line, height: float, box) -> bool:
+    """Whether character idx sits on the line (the same words may also be printed elsewhere)."""
+    if not pdfium_c.FPDFText_GetCharBox(
+        raw,
+        idx,
+        ctypes.byref(box.left),
+        ctypes.byref(box.right),
+        ctypes.byref(box.bottom),
+        ctypes.byref(box.top),
+    ):
+        return False
+    mid = height - (box.top.value + box.bottom.value) / 2
+    return ln.top - 2 <= mid <= ln.bottom + 2 and ln.x0 - 2 <= box.left.value <= ln.x1 + 2
+
+
+def _by_text(raw, text: str, ln: Line, cursor: int, height: float, box) -> tuple[list[int], int]:
+    """Indices of five characters of the line, found by its first words in the page text."""
+    words = ln.text.split()
+    if not words:
+        return [], cursor
+    key = " ".join(words[:3])[:24].rstrip("-")
+    at = text.find(key, cursor, cursor + _LOOKAHEAD)
+    tries = 0
+    while at >= 0 and not _on_line(raw, at, ln, height, box) and tries < 3:
+        at = text.find(key, at + 1)
+        tries += 1
+    if at < 0 or tries == 3:
+        at = text.find(key)
+        if at < 0 or not _on_line(raw, at, ln, height, box):
+            return [], cursor
+    # The run of text the line starts with ends at pdfium's line break: a line the layout joined
+    # from two places of the page (a title and a sidebar beside it) is sampled in its first part.
+    end = text.find("\n", at)
+    span = max(1, min(len(ln.text), (end if end > 0 else len(text)) - at))
+    out = []
+    for k in range(5):
+        pos = at + k * span // 5
+        # The nearest letter or digit: a space, a bullet or a check box says nothing of the type.
+        for p in range(pos, min(pos + 4, len(text))):
+            if text[p].isalnum():
+                out.append(p)
+                break
+    return out, at + len(key)
+
+
+def _by_position(raw, ln: Line, height: float) -> list[int]:
+    """Indices of characters under five points along the line's box (a search over the page)."""
     y = height - (ln.top + ln.bottom) / 2
     tol_y = max((ln.bottom - ln.top) / 2, 1.0)
     width = ln.x1 - ln.x0
     out = []
     for x in (ln.x0 + 1.5, *(ln.x0 + k * width / 5 for k in (1, 2, 3, 4))):
         idx = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 2.0, tol_y)
-        if idx >= 0:
+        if idx >= 0 and chr(pdfium_c.FPDFText_GetUnicode(raw, idx) or 32).isalnum():
             out.append(idx)
     return out
+
+
+def wanted(index: int, lines: list[Line], earlier: list) -> bool:
+    """Whether page ``index`` (0-based; ``lines`` its lines, ``earlier`` the pages read before it)
+    needs fonts: one of the first pages of a document that is not a legal instrument, whose
+    fields come from its heading block, not from type."""
+    if index >= PAGES:
+        return False
+    first = next((p.lines for p in earlier if p.lines), None)
+    if first is not None:  # decided on the first page with text: go on as it went
+        return any(ln.font_size for ln in first[:MAX_LINES])
+    return regulation.detect(lines) is None
 
 
 def annotate(page, lines: list[Line]) -> None:
@@ -44,34 +122,42 @@ def annotate(page, lines: list[Line]) -> None:
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
+        text = _page_text(textpage)
         matrix = pdfium_c.FS_MATRIX()
         name = ctypes.create_string_buffer(128)
         flags = ctypes.c_int()
-        for ln in lines[:MAX_LINES]:
-            samples = []
-            found = _chars(raw, ln, height)
-            # Letters and digits only: a symbol (a form's check box, a bullet) may come from a font
-            # drawn at ten times the size of the text beside it.
-            letters = [i for i in found if chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32).isalnum()]
-            for idx in letters or found:
+        cursor = 0
+        box = _Box()
+        for n, ln in enumerate(lines[:MAX_LINES]):
+            found: list[int] = []
+            if text is not None:
+                found, cursor = _by_text(raw, text, ln, cursor, height, box)
+            if not found and n < _SEARCHED:
+                found = _by_position(raw, ln, height)
+            sizes = []
+            for idx in found:
                 size = pdfium_c.FPDFText_GetFontSize(raw, idx)
                 # The nominal size is often 1 with the scale in the text matrix: size the glyph as drawn.
                 if pdfium_c.FPDFText_GetMatrix(raw, idx, matrix):
                     if abs(matrix.b) + abs(matrix.c) > 0.05 * (abs(matrix.a) + abs(matrix.d)):
                         continue  # a rotated watermark ("Specimen") across the line, not the line
                     size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
-                weight = pdfium_c.FPDFText_GetFontWeight(raw, idx)
+                sizes.append((size, idx))
+            if not sizes:
+                continue
+            sizes.sort()
+            ln.font_size = round(sizes[len(sizes) // 2][0], 2)
+            # Weight and slant by a vote of the middle samples (a leading italic word is outvoted).
+            votes = [idx for _, idx in sizes[max(0, len(sizes) // 2 - 1) : len(sizes) // 2 + 2]]
+            bold = italic = 0
+            for idx in votes:
                 flags.value = 0
                 name.value = b""  # pdfium leaves the buffer alone when a name does not fit
                 pdfium_c.FPDFText_GetFontInfo(raw, idx, name, len(name), ctypes.byref(flags))
                 font = name.value.decode("latin-1", "replace")
-                bold = weight >= 600 or bool(_BOLD_NAME.search(font))
-                italic = bool(flags.value & _ITALIC_FLAG) or bool(_ITALIC_NAME.search(font))
-                samples.append((size, bold, italic))
-            if not samples:
-                continue
-            ln.font_size = round(sorted(s[0] for s in samples)[len(samples) // 2], 2)
-            ln.bold = 2 * sum(s[1] for s in samples) > len(samples)
-            ln.italic = 2 * sum(s[2] for s in samples) > len(samples)
+                bold += pdfium_c.FPDFText_GetFontWeight(raw, idx) >= 600 or bool(_BOLD_NAME.search(font))
+                italic += bool(flags.value & _ITALIC_FLAG) or bool(_ITALIC_NAME.search(font))
+            ln.bold = 2 * bold > len(votes)
+            ln.italic = 2 * italic > len(votes)
     finally:
         textpage.close()

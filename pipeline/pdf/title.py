@@ -187,9 +187,10 @@ def find_title(page: list[Line], stop: int, body: float) -> tuple[str | None, in
     first line names the document); ``stop`` > 0 limits the search to the front matter of an
     article (the lines before its abstract or first section)."""
     head = page[:stop] if stop else page
+    found = blocks(head)
     cands = [
         b
-        for b in blocks(head)
+        for b in found
         if len(b.lines) <= 6
         and b.words <= 45
         and b.words >= (4 if stop else 1)
@@ -217,7 +218,7 @@ def find_title(page: list[Line], stop: int, body: float) -> tuple[str | None, in
     if genre or acronym:
         # "POSITION PAPER" / "LAKIP" above the title: take the title-like block right below (after
         # an acronym, one in type not much smaller).
-        below = next((b for b in blocks(head) if b.first > best.last), None)
+        below = next((b for b in found if b.first > best.last), None)
         if (
             below is not None
             and _title_like(below, body)

@@ -103,7 +103,7 @@ def extract_pages(path: Path, options: ReadOptions, deadline: Deadline, meta: di
             page = doc[i]
             try:
                 pl = page_lines(page, i + 1)
-                if i < fonts.PAGES:
+                if fonts.wanted(i, pl.lines, pages):
                     fonts.annotate(page, pl.lines)
                 text = "\n".join(ln.text for ln in pl.lines)
                 good = ocr.page_has_text(text)
