@@ -44,35 +44,73 @@ def _page_text(textpage) -> str | None:
     return text if len(text) == n else None
 
 
-def _on_line(raw, idx: int, ln: Line, height: float, box) -> bool:
+def _char_box(raw, idx: int, box: _Box) -> bool:
+    return bool(
+        pdfium_c.FPDFText_GetCharBox(
+            raw,
+            idx,
+            ctypes.byref(box.left),
+            ctypes.byref(box.right),
+            ctypes.byref(box.bottom),
+            ctypes.byref(box.top),
+        )
+    )
+
+
+def _key(ln: Line) -> str:
+    return " ".join(ln.text.split()[:3])[:24].rstrip("-")
+
+
+def _frame(raw, text: str, lines: list[Line], page) -> tuple[float, float] | None:
+    """(dx, dy) taking a line's coordinates to pdfium's: x = line x + dx, y = dy - line y.
+
+    The layout measures from a corner of the page box, which pdfium's coordinates may not start
+    at (a crop box off the origin): the frame is read off lines whose first words occur once in
+    the page text. None when they disagree: text turned from the page's frame, where type is not
+    asked."""
+    box, found = _Box(), []
+    for ln in lines[:60]:
+        key = _key(ln)
+        if len(key) < 8 or text.count(key) != 1:
+            continue
+        at = text.find(key)
+        if _char_box(raw, at, box):
+            found.append(
+                (box.left.value - ln.x0, (box.top.value + box.bottom.value + ln.top + ln.bottom) / 2)
+            )
+        if len(found) == 3:
+            break
+    if not found:
+        left, _, _, top = page.get_bbox()
+        return left, top
+    dxs, dys = sorted(f[0] for f in found), sorted(f[1] for f in found)
+    if dxs[-1] - dxs[0] > 4 or dys[-1] - dys[0] > 4:
+        return None
+    return dxs[len(dxs) // 2], dys[len(dys) // 2]
+
+
+def _on_line(raw, idx: int, ln: Line, frame: tuple[float, float], box: _Box) -> bool:
     """Whether character idx sits on the line (the same words may also be printed elsewhere)."""
-    if not pdfium_c.FPDFText_GetCharBox(
-        raw,
-        idx,
-        ctypes.byref(box.left),
-        ctypes.byref(box.right),
-        ctypes.byref(box.bottom),
-        ctypes.byref(box.top),
-    ):
+    if not _char_box(raw, idx, box):
         return False
-    mid = height - (box.top.value + box.bottom.value) / 2
-    return ln.top - 2 <= mid <= ln.bottom + 2 and ln.x0 - 2 <= box.left.value <= ln.x1 + 2
+    mid = frame[1] - (box.top.value + box.bottom.value) / 2
+    left = box.left.value - frame[0]
+    return ln.top - 2 <= mid <= ln.bottom + 2 and ln.x0 - 2 <= left <= ln.x1 + 2
 
 
-def _by_text(raw, text: str, ln: Line, cursor: int, height: float, box) -> tuple[list[int], int]:
+def _by_text(raw, text: str, ln: Line, cursor: int, frame: tuple[float, float], box) -> tuple[list[int], int]:
     """Indices of five characters of the line, found by its first words in the page text."""
-    words = ln.text.split()
-    if not words:
+    key = _key(ln)
+    if not key:
         return [], cursor
-    key = " ".join(words[:3])[:24].rstrip("-")
     at = text.find(key, cursor, cursor + _LOOKAHEAD)
     tries = 0
-    while at >= 0 and not _on_line(raw, at, ln, height, box) and tries < 3:
+    while at >= 0 and not _on_line(raw, at, ln, frame, box) and tries < 3:
         at = text.find(key, at + 1)
         tries += 1
     if at < 0 or tries == 3:
         at = text.find(key)
-        if at < 0 or not _on_line(raw, at, ln, height, box):
+        if at < 0 or not _on_line(raw, at, ln, frame, box):
             return [], cursor
     # The run of text the line starts with ends at pdfium's line break: a line the layout joined
     # from two places of the page (a title and a sidebar beside it) is sampled in its first part.
@@ -89,14 +127,14 @@ def _by_text(raw, text: str, ln: Line, cursor: int, height: float, box) -> tuple
     return out, at + len(key)
 
 
-def _by_position(raw, ln: Line, height: float) -> list[int]:
+def _by_position(raw, ln: Line, frame: tuple[float, float]) -> list[int]:
     """Indices of characters under five points along the line's box (a search over the page)."""
-    y = height - (ln.top + ln.bottom) / 2
+    y = frame[1] - (ln.top + ln.bottom) / 2
     tol_y = max((ln.bottom - ln.top) / 2, 1.0)
     width = ln.x1 - ln.x0
     out = []
     for x in (ln.x0 + 1.5, *(ln.x0 + k * width / 5 for k in (1, 2, 3, 4))):
-        idx = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x, y, 2.0, tol_y)
+        idx = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x + frame[0], y, 2.0, tol_y)
         if idx >= 0 and chr(pdfium_c.FPDFText_GetUnicode(raw, idx) or 32).isalnum():
             out.append(idx)
     return out
@@ -116,13 +154,19 @@ def wanted(index: int, lines: list[Line], earlier: list) -> bool:
 
 def annotate(page, lines: list[Line]) -> None:
     """Fill ``font_size``, ``bold`` and ``italic`` of the lines of one pypdfium2 page, in place."""
-    if not lines:
-        return
-    height = page.get_height()
+    if not lines or page.get_rotation():
+        return  # a turned page: its lines are in another frame than pdfium's characters
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
         text = _page_text(textpage)
+        if text is None:  # pdfium's text out of step with its indices: by position only
+            left, _, _, top = page.get_bbox()
+            frame: tuple[float, float] | None = (left, top)
+        else:
+            frame = _frame(raw, text, lines, page)
+        if frame is None:
+            return
         matrix = pdfium_c.FS_MATRIX()
         name = ctypes.create_string_buffer(128)
         flags = ctypes.c_int()
@@ -131,9 +175,9 @@ def annotate(page, lines: list[Line]) -> None:
         for n, ln in enumerate(lines[:MAX_LINES]):
             found: list[int] = []
             if text is not None:
-                found, cursor = _by_text(raw, text, ln, cursor, height, box)
+                found, cursor = _by_text(raw, text, ln, cursor, frame, box)
             if not found and n < _SEARCHED:
-                found = _by_position(raw, ln, height)
+                found = _by_position(raw, ln, frame)
             sizes = []
             for idx in found:
                 size = pdfium_c.FPDFText_GetFontSize(raw, idx)
