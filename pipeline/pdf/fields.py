@@ -239,6 +239,24 @@ def _title_authors(page1: list[Line], stop: int, body: float) -> tuple[str | Non
     return found, authors, last
 
 
+def _title_with_running(
+    page1: list[Line], stop: int, body: float, raw: list[Line] | None
+) -> tuple[str | None, list[str], int]:
+    """Title and authors from the first page as printed: a running head may repeat the title's
+    first line ("The Future of Cohesion Policy in England"), and its removal must not cut the
+    title. The index returned is in ``page1`` (the lines kept)."""
+    printed = [ln for ln in raw or () if ln.page == page1[0].page]
+    at = {id(ln): i for i, ln in enumerate(printed)}
+    if not printed or any(id(ln) not in at for ln in page1):
+        return _title_authors(page1, stop, body)
+    raw_stop = (at[id(page1[stop])] if stop < len(page1) else len(printed)) if stop else 0
+    found, authors, last = _title_authors(printed, raw_stop, body)
+    if last < 0:
+        return found, authors, last
+    # The last kept line at or before the title's end.
+    return found, authors, sum(1 for ln in page1 if at[id(ln)] <= last) - 1
+
+
 def _text_of(lines: list[Line], known: set[str]) -> str:
     return "\n\n".join(p.text for p in paragraphs(lines, known))
 
@@ -431,7 +449,7 @@ def extract(lines: list[Line], year_hint: int | None = None, raw: list[Line] | N
     # a report's "Pendahuluan" five pages in says nothing about its cover.
     stop = min(first_mark, len(page1)) if first_mark and lines[first_mark].page <= lines[0].page + 1 else 0
     front_pages = [ln for ln in lines if ln.page <= lines[0].page + 2]
-    f.title, f.authors, last = _title_authors(page1, stop, title.body_size(front_pages))
+    f.title, f.authors, last = _title_with_running(page1, stop, title.body_size(front_pages), raw)
     if f.title:
         f.parts.append(Part("title", f.title, page_start=lines[0].page, page_end=lines[0].page))
     if f.authors:
