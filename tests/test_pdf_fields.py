@@ -230,6 +230,7 @@ def test_title_never_empty_and_does_not_eat_the_body():
     f = extract(_font_lines(BODY))
     assert f.title and f.title.startswith("Paragraph text")
     assert any(p.kind == "body" and p.text.startswith("Paragraph text") for p in f.parts)
+    assert not any(p.kind == "title" for p in f.parts)  # the first line is stored once, in the body
 
 
 def test_sidebar_glued_to_title_lines_is_cut():

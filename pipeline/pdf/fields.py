@@ -450,7 +450,9 @@ def extract(lines: list[Line], year_hint: int | None = None, raw: list[Line] | N
     stop = min(first_mark, len(page1)) if first_mark and lines[first_mark].page <= lines[0].page + 1 else 0
     front_pages = [ln for ln in lines if ln.page <= lines[0].page + 2]
     f.title, f.authors, last = _title_with_running(page1, stop, title.body_size(front_pages), raw)
-    if f.title:
+    # A title that only names the document after its first line (nothing stood out) stays out of
+    # the parts: that line is already in the body, and no word is stored twice.
+    if f.title and last >= 0:
         f.parts.append(Part("title", f.title, page_start=lines[0].page, page_end=lines[0].page))
     if f.authors:
         f.parts.append(
