@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import re
 
+import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.pdf import regulation
@@ -153,7 +154,17 @@ def wanted(index: int, lines: list[Line], earlier: list) -> bool:
 
 
 def annotate(page, lines: list[Line]) -> None:
-    """Fill ``font_size``, ``bold`` and ``italic`` of the lines of one pypdfium2 page, in place."""
+    """Fill ``font_size``, ``bold`` and ``italic`` of the lines of one pypdfium2 page, in place.
+
+    Type refines the fields; it is not needed to read the page: a page whose characters pdfium
+    will not describe keeps its lines as they are (and fails, if at all, where the text is read)."""
+    try:
+        _annotate(page, lines)
+    except pdfium.PdfiumError:
+        return
+
+
+def _annotate(page, lines: list[Line]) -> None:
     if not lines or page.get_rotation():
         return  # a turned page: its lines are in another frame than pdfium's characters
     textpage = page.get_textpage()
