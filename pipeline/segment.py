@@ -22,7 +22,7 @@ from pipeline.clean import collapse_whitespace
 from pipeline.document import Document, Keyword, Part
 from pipeline.language import detect, guess, id_en_score
 
-VERSION = "2"
+VERSION = "3"  # 3: PDF fields on new layouts (issue 12): the reader output it segments changed
 
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+")
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|2100)(?!\d)")

@@ -9,11 +9,17 @@ from statistics import median
 
 from pipeline.clean import normalize_unicode
 from pipeline.document import Keyword, Part
+from pipeline.pdf import abstract, title
+from pipeline.pdf.citation import find_doi, find_year
 from pipeline.pdf.cleanup import hyphenated_vocabulary, paragraphs
 from pipeline.pdf.layout import Line
+from pipeline.pdf.title import AFFILIATION, BANNER
 
 _ABSTRACT = re.compile(
-    r"^\s*(abstract|abstrak|ringkasan|intisari|summary)(?=$|[\s.:\-–—])[\s.:\-–—]*(?P<rest>.*)$", re.I
+    # Misspelt labels are labels too ("Astract:"); an executive summary is not an abstract.
+    r"^\s*(abstract|astract|abstrack|abstrak|ringkasan|intisari|summary)(?!\s+(?:eksekutif|executive))"
+    r"(?=$|[\s.:\-–—])[\s.:\-–—]*(?P<rest>.*)$",
+    re.I,
 )
 _KEYWORDS = re.compile(
     r"^\s*(key\s*-?\s*words?|kata[\s-]*kunci|index\s+terms)\b\s*[:.\-–—]?\s*(?P<rest>.*)$", re.I
@@ -100,25 +106,6 @@ _HEAD_TAIL_BAD = re.compile(
     r"|\d\d",
     re.I,
 )
-_BANNER = re.compile(
-    r"jurnal|journal|\bvol\b|volume|\bno\.|nomor|issn|\bdoi\b|https?:|www\.|received|accepted|revised|"
-    r"published|©|copyright|available online|homepage|contents lists|seminar|prosiding|proceedings|"
-    r"\bhal\b|\bpp\.|diterima|direvisi|disetujui|terbit|article info|article history|open access|licen[cs]e",
-    re.I,
-)
-_AFFIL = re.compile(
-    r"universit|fakultas|faculty|program studi|prodi|jurusan|department|departemen|institut|school|"
-    r"sekolah|stmik|stie|politeknik|polytechnic|akademi|\bjl\.|jalan|email|e-mail|korespondensi|"
-    r"correspond|@|indonesia$|\bcenter\b|\bcentre\b|laborator|ministry|kementerian|badan",
-    re.I,
-)
-# Badges drawn beside the title (Crossref's CrossMark, "Check for updates") join the title's row.
-_LOGO = re.compile(r"\s+(?:Cross\s*Mark|MARK|Check\s+for\s+updates)\s*$")
-_HOMEPAGE = re.compile(r"homepage|contents lists|sciencedirect|www\.", re.I)
-_HISTORY = re.compile(r"^\s*article\s+history", re.I)
-DOI_RE = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
-_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
-
 _EN = frozenset("the of and to in is are for that with this on by as be from an was were which these".split())
 _ID = frozenset("yang dan di ini dengan untuk dari dalam pada adalah tidak akan oleh juga atau dapat".split())
 
@@ -143,6 +130,7 @@ def label_lang(label: str) -> str:
 
 
 _SPACED = re.compile(r"^(?:\w ){3,}\w$")
+_HISTORY = re.compile(r"^\s*article\s+history", re.I)
 
 
 def _label_text(text: str) -> str:
@@ -226,57 +214,19 @@ class ArticleFields:
     parts: list[Part] = field(default_factory=list)
     keywords: list[Keyword] = field(default_factory=list)
     has_abstract: bool = False
+    journal: bool = False  # running heads name a journal or law review
     headings: int = 0
 
 
-def find_doi(text: str) -> str | None:
-    m = DOI_RE.search(text)
-    return m.group(0).rstrip(".,;)]}") if m else None
-
-
-def _title_authors(page1: list[Line], stop: int, body_size: float = 0.0) -> tuple[str | None, list[str], int]:
-    head = page1[:stop] if stop else page1[: max(8, len(page1) // 3)]
-    cands = [(i, ln) for i, ln in enumerate(head) if len(ln.text) >= 3 and not _BANNER.search(ln.text)]
-    if not cands:
-        return None, [], 0
-    # The title: a run of consecutive lines in one (large) font size; the largest run with four or
-    # more words wins (a bigger journal name such as "Al Musyarakah:" alone does not).
-    runs: list[list[tuple[int, Line]]] = []
-    for i, ln in cands:
-        prev = runs[-1][-1] if runs else None
-        if (
-            prev is not None
-            and i == prev[0] + 1
-            and (
-                abs(ln.size - prev[1].size) <= 0.1 * prev[1].size
-                or (ln.text[:1].islower() and ln.size >= 0.7 * prev[1].size)  # "...: Critical / issues for"
-            )
-            and not _AFFIL.search(ln.text)
-            and not (prev[1].text.isupper() and not ln.text.isupper())
-        ):
-            runs[-1].append((i, ln))
-        else:
-            runs.append([(i, ln)])
-    runs = [
-        r
-        for r in runs
-        if sum(len(ln.text.split()) for _, ln in r) >= 4
-        and len(r) <= 4
-        and not _AFFIL.search(r[0][1].text)
-        # Without an abstract to anchor the front matter, a title must stand out from body text.
-        and (stop or r[0][1].size > 1.1 * body_size)
-        # A journal name sits right above "journal homepage: www..." / "Contents lists available".
-        and not any(_HOMEPAGE.search(ln.text) for ln in head[r[-1][0] + 1 : r[-1][0] + 3])
-    ]
-    if not runs:
-        return None, [], 0
-    run = max(runs, key=lambda r: (round(r[0][1].size, 0), -r[0][0]))
-    title = normalize_unicode(" ".join(_LOGO.sub("", ln.text) for _, ln in run)).strip()
+def _title_authors(page1: list[Line], stop: int, body: float) -> tuple[str | None, list[str], int]:
+    found, last = title.find_title(page1, stop, body)
+    if found is None or last < 0:
+        return found, [], -1
+    head = page1[:stop] if stop else page1
     authors: list[str] = []
-    last = run[-1][0]
     for ln in head[last + 1 :]:
         t = ln.text.strip()
-        if _AFFIL.search(t) or _ABSTRACT.match(t) or _KEYWORDS.match(t):
+        if AFFILIATION.search(t) or _ABSTRACT.match(t) or _KEYWORDS.match(t):
             if authors:
                 break
             continue
@@ -286,7 +236,25 @@ def _title_authors(page1: list[Line], stop: int, body_size: float = 0.0) -> tupl
             if 1 <= len(words) <= 6 and sum(w[:1].isupper() for w in words) >= max(1, len(words) - 1):
                 if any(c.isalpha() for c in name) and len(name) >= 3:
                     authors.append(name)
-    return title, authors, last
+    return found, authors, last
+
+
+def _title_with_running(
+    page1: list[Line], stop: int, body: float, raw: list[Line] | None
+) -> tuple[str | None, list[str], int]:
+    """Title and authors from the first page as printed: a running head may repeat the title's
+    first line ("The Future of Cohesion Policy in England"), and its removal must not cut the
+    title. The index returned is in ``page1`` (the lines kept)."""
+    printed = [ln for ln in raw or () if ln.page == page1[0].page]
+    at = {id(ln): i for i, ln in enumerate(printed)}
+    if not printed or any(id(ln) not in at for ln in page1):
+        return _title_authors(page1, stop, body)
+    raw_stop = (at[id(page1[stop])] if stop < len(page1) else len(printed)) if stop else 0
+    found, authors, last = _title_authors(printed, raw_stop, body)
+    if last < 0:
+        return found, authors, last
+    # The last kept line at or before the title's end.
+    return found, authors, sum(1 for ln in page1 if at[id(ln)] <= last) - 1
 
 
 def _text_of(lines: list[Line], known: set[str]) -> str:
@@ -301,7 +269,18 @@ def _part(kind: str, lines: list[Line], known: set[str], **kw) -> Part | None:
 
 
 def _with_rest(ln: Line, rest: str) -> Line:
-    return Line(rest, ln.x0, ln.x1, ln.top, ln.bottom, ln.size, ln.page, ln.column)
+    return Line(
+        rest, ln.x0, ln.x1, ln.top, ln.bottom, ln.size, ln.page, ln.column, ln.font_size, ln.bold, ln.italic
+    )
+
+
+def _ends_keywords(prev: Line, ln: Line) -> bool:
+    """A line after a keyword list that is not more keywords: a web address or banner, a template
+    note in brackets, type of another size."""
+    t = ln.text.strip()
+    if BANNER.search(t) or (t.startswith("(") and t.endswith(")")):
+        return True
+    return bool(prev.font_size and ln.font_size and abs(ln.font_size - prev.font_size) > 0.1 * prev.font_size)
 
 
 def _keyword_lines(head_line: list[Line], block: list[Line], rest: str) -> tuple[list[Line], list[str]]:
@@ -328,7 +307,7 @@ def _keyword_lines(head_line: list[Line], block: list[Line], rest: str) -> tuple
     for ln in block[:3]:
         if kw_lines and (ln.top - kw_lines[-1].bottom > 0.8 * ln.size or ln.page != kw_lines[-1].page):
             break
-        if kw_lines and kw_lines[-1].text.rstrip().endswith("."):
+        if kw_lines and (kw_lines[-1].text.rstrip().endswith(".") or _ends_keywords(kw_lines[-1], ln)):
             break
         kw_lines.append(ln)
     raw = " ".join(ln.text for ln in kw_lines)
@@ -348,30 +327,57 @@ def split_keywords(text: str) -> list[str]:
     return out
 
 
-def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
-    """Segment an article/report's lines (reading order, running heads removed) into fields and parts."""
-    f = ArticleFields()
-    if not lines:
-        return f
-    known = hyphenated_vocabulary(lines)
-    sizes = [ln.size for ln in lines[:400]]
-    body_size = median(sizes) if sizes else 0.0
-    # Labels: abstract/keywords only on the first two pages, headings anywhere.
-    marks: list[tuple[int, str, str, str]] = []  # index, kind, label, rest
+_ABSTRACT_WORD = re.compile(r"\b(?:Abstract|ABSTRACT|Abstrak|ABSTRAK)\b")
+_LEADERS = re.compile(r"\.{5,}|…{2,}|(?:\. ){4,}")
+_CONTENTS = re.compile(r"\b[IVX]{1,4}\.\s+\w.*?[—–-]\s*[IVX]{1,4}\.\s")  # "I. Introduction.—II. Context"
+_COVER = re.compile(
+    r"see discussions, stats, and author profiles|follow this and additional works at|recommended citation|"
+    r"this article was downloaded by|to cite this article|digital commons",
+    re.I,
+)
+_SCHOLARLY = re.compile(
+    r"journal|jurnal|law\s+review|proceedings|prosiding|\bissn\b|\bvol(?:ume)?\.?\s*\d|"
+    r"follow this and additional works|see discussions, stats",
+    re.I,
+)
+_JOURNAL_RUNNING = re.compile(r"law\s+review|journal|jurnal|\bvol\.\s*\d|\[vol\.", re.I)
+
+
+def _marks(lines: list[Line], body_size: float) -> list[tuple[int, str, str, str]]:
+    """(index, kind, label, rest) of the labels: abstract and keywords on the first pages (the
+    third too when the first two have no abstract label: after a cover and a front page), section
+    headings anywhere."""
+    marks: list[tuple[int, str, str, str]] = []
     for i, ln in enumerate(lines):
-        t = _label_text(ln.text) if ln.page <= 2 else ln.text.strip()
-        if ln.page <= 2:
+        t = _label_text(ln.text) if ln.page <= 3 else ln.text.strip()
+        if ln.page <= 3:
             m = _ABSTRACT.match(t)
-            if m and (not m.group("rest") or m.group("rest")[:1].isupper() or len(t) < 20):
-                marks.append((i, "abstract", m.group(1), m.group("rest")))
+            rest = m.group("rest").strip() if m else ""
+            # Not a line of a table of contents: "Abstract ........ 3", "Abstract 3".
+            if m and not rest.isdigit() and (not rest or rest[:1].isupper() or len(t) < 20):
+                if not _LEADERS.search(t):
+                    marks.append((i, "abstract", m.group(1), m.group("rest")))
                 continue
             m = _KEYWORDS.match(t)
             if m:
-                marks.append((i, "keywords", m.group(1), m.group("rest")))
+                if not _LEADERS.search(t):
+                    marks.append((i, "keywords", m.group(1), m.group("rest")))
                 continue
         h = heading_of(t)
         if h and (h[0] != "other" or ln.size >= 0.95 * body_size):
             marks.append((i, h[0], t, ""))
+    if any(k == "abstract" and lines[i].page <= 2 for i, k, _, _ in marks):
+        marks = [m for m in marks if m[1] not in ("abstract", "keywords") or lines[m[0]].page <= 2]
+    # "Summary: I. Introduction.—II. Context ..." is a table of contents when an abstract follows.
+    if sum(k == "abstract" for _, k, _, _ in marks) > 1:
+        marks = [
+            m
+            for m in marks
+            if not (
+                m[2].lower() == "summary"
+                and _CONTENTS.search(" ".join(x.text for x in lines[m[0] : m[0] + 3]))
+            )
+        ]
     known_numbers = {}
     for i, kind, label, _ in marks:
         m = re.match(r"\d{1,2}\b", label)
@@ -381,24 +387,93 @@ def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
     if extra:
         marks.extend((i, "other", lines[i].text.strip(), "") for i in extra)
         marks.sort(key=lambda m: m[0])
+    return marks
+
+
+def _unlabelled_abstract(lines: list[Line], marks: list, after_title: int, page: int) -> list:
+    """Marks for an abstract printed without a label between the title block and the first
+    heading (on the title page or the next): an abstract mark at its start, a body mark after it."""
+    if any(k == "abstract" for _, k, _, _ in marks):
+        return marks
+    if any(_ABSTRACT_WORD.search(ln.text) for ln in lines[:300] if ln.page <= lines[0].page + 1):
+        return marks  # there is a label, run into other text by the layout: no guessing around it
+    end = next(
+        (i for i, k, _, _ in marks if i >= after_title and k not in ("keywords",)),
+        len(lines),
+    )
+    if _COVER.search(" ".join(ln.text for ln in lines[:40] if ln.page == lines[0].page)):
+        # A repository's cover page: the article, its title again and the abstract, start on the next.
+        after_title = next((i for i, ln in enumerate(lines) if ln.page > page), len(lines))
+        page += 1
+    end = min(end, next((i for i, ln in enumerate(lines) if ln.page > page + 1), len(lines)))
+    found = abstract.unlabelled(lines, after_title, end, page)
+    if not found:
+        return marks
+    first, stop = found
+    added = [(first, "abstract", "", lines[first].text)]
+    if stop < len(lines) and not any(i == stop for i, _, _, _ in marks):
+        added.append((stop, "body", "", lines[stop].text))
+    return sorted(marks + added, key=lambda m: m[0])
+
+
+def doc_type(f: ArticleFields, pages: list) -> str | None:
+    """journal_article, report or other (slides) from the fields and the page shapes; None when
+    the document is too short to say."""
+    if f.has_abstract or f.journal:
+        return "journal_article"
+    # A slide deck: screen-shaped pages (4:3 or wider) with little text on each.
+    screens = sum(p.width >= 1.3 * p.height for p in pages)
+    words = sorted(sum(len(ln.text.split()) for ln in p.lines) for p in pages)
+    if len(pages) >= 4 and screens >= 0.6 * len(pages) and words[len(words) // 2] < 160:
+        return "other"
+    if len(pages) >= 2 and sum(len(ln.text) for p in pages for ln in p.lines) >= 2000:
+        return "report"
+    return None
+
+
+def extract(lines: list[Line], year_hint: int | None = None, raw: list[Line] | None = None) -> ArticleFields:
+    """Segment an article/report's lines (reading order, running heads removed) into fields and parts.
+
+    ``raw``: the same pages' lines before running heads were removed, where a journal prints its
+    name, volume and year."""
+    f = ArticleFields()
+    if not lines:
+        return f
+    known = hyphenated_vocabulary(lines)
+    sizes = [ln.size for ln in lines[:400]]
+    body_size = median(sizes) if sizes else 0.0
+    marks = _marks(lines, body_size)
     page1 = [ln for ln in lines if ln.page == lines[0].page]
     first_mark = next((i for i, k, _, _ in marks if k in ("abstract", "keywords", "introduction")), 0)
-    stop = min(first_mark, len(page1)) if first_mark else 0
-    f.title, f.authors, last = _title_authors(page1, stop, body_size)
-    if f.title:
+    # An article's front matter ends at its abstract or introduction on the first or second page;
+    # a report's "Pendahuluan" five pages in says nothing about its cover.
+    stop = min(first_mark, len(page1)) if first_mark and lines[first_mark].page <= lines[0].page + 1 else 0
+    front_pages = [ln for ln in lines if ln.page <= lines[0].page + 2]
+    f.title, f.authors, last = _title_with_running(page1, stop, title.body_size(front_pages), raw)
+    # A title that only names the document after its first line (nothing stood out) stays out of
+    # the parts: that line is already in the body, and no word is stored twice.
+    if f.title and last >= 0:
         f.parts.append(Part("title", f.title, page_start=lines[0].page, page_end=lines[0].page))
     if f.authors:
         f.parts.append(
             Part("authors", "; ".join(f.authors), page_start=lines[0].page, page_end=lines[0].page)
         )
-    early_text = "\n".join(ln.text for ln in lines if ln.page <= 2)
-    f.doi = find_doi(early_text)
-    years = [int(y) for ln in page1[:15] if _BANNER.search(ln.text) for y in _YEAR.findall(ln.text)]
-    f.year = max(years) if years else year_hint
+    kept = {id(ln) for ln in lines}
+    running = [ln for ln in raw or () if ln.page <= 3 and id(ln) not in kept]
+    early = [ln for ln in lines if ln.page <= 2]
+    f.doi = find_doi("\n".join(ln.text for ln in running + early))
+    # The first page's front matter and foot, and the head of the second page (after a cover page).
+    page2 = [ln for ln in lines if ln.page == lines[0].page + 1]
+    front = page1[: max(stop, 25)] + page1[-6:] + page2[:8]
+    f.year = find_year(front, running, early, f.title) or year_hint
+    f.journal = any(_JOURNAL_RUNNING.search(ln.text) for ln in running if ln.page >= 2)
+    # An abstract without a label is only looked for in what shows itself a scholarly article.
+    if f.doi or f.journal or any(_SCHOLARLY.search(ln.text) for ln in front):
+        marks = _unlabelled_abstract(lines, marks, last + 1, lines[0].page)
     # Lines between the title block and the first mark: front matter before an abstract, else body.
     first = marks[0][0] if marks else len(lines)
     if not (marks and marks[0][1] in ("abstract", "keywords")):
-        p = _part("body", lines[last + 1 if f.title else 0 : first], known)
+        p = _part("body", lines[last + 1 : first], known)
         if p:
             f.parts.append(p)
     in_refs = False
@@ -410,20 +485,19 @@ def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
         if in_refs:
             p = _part("references", [lines[i], *block], known)
         elif kind == "abstract":
-            p = _part("abstract", head_line + block, known)
-            if p and len(p.text) >= 40 and not _HISTORY.match(p.text):
+            p = _abstract_part(head_line + block, known, label or "Abstract", bool(head_line))
+            if p and len(p.text) >= 40:
                 f.has_abstract = True
-                p.lang = guess_lang(p.text) or label_lang(label)
                 pending_abstract = None
             else:
                 pending_abstract, p = label, None
         elif kind == "keywords":
             kw_lines, words = _keyword_lines(head_line, block, rest)
-            raw = " ".join(ln.text for ln in kw_lines).strip()
+            raw_kw = " ".join(ln.text for ln in kw_lines).strip()
             lang = label_lang(label)
             p = Part(
                 "keywords",
-                normalize_unicode(raw),
+                normalize_unicode(raw_kw),
                 lang=lang,
                 page_start=lines[i].page,
                 page_end=lines[i].page,
@@ -435,13 +509,14 @@ def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
             p = None
             if rest_lines and pending_abstract is not None:
                 # "ARTICLE INFO / ABSTRACT" layouts: the keywords sidebar comes between label and text.
-                p = _part("abstract", rest_lines, known)
+                p = _abstract_part(rest_lines, known, pending_abstract)
                 if p:
                     f.has_abstract = True
-                    p.lang = guess_lang(p.text) or label_lang(pending_abstract)
                 pending_abstract = None
             elif rest_lines:
                 p = _part("body", rest_lines, known)
+        elif kind == "body":
+            p = _part("body", head_line + block, known)
         elif kind == "references":
             in_refs = True
             p = _part("references", block, known, heading=label.strip(" :."))
@@ -451,3 +526,18 @@ def extract(lines: list[Line], year_hint: int | None = None) -> ArticleFields:
         if p:
             f.parts.append(p)
     return f
+
+
+def _abstract_part(lines: list[Line], known: set[str], label: str, labelled: bool = False) -> Part | None:
+    """The abstract among the lines from its label to the next label: lines in its type, up to a
+    line that starts something else, no longer than an abstract can be."""
+    if lines and _HISTORY.match(lines[0].text):
+        return None  # "Abstract" above an article-history box: the text comes after the keywords
+    kept = abstract.bound(lines, labelled)
+    if not kept:
+        return None
+    p = _part("abstract", kept, known)
+    if p:
+        p.text = abstract.clip(p.text)
+        p.lang = guess_lang(p.text) or label_lang(label)
+    return p

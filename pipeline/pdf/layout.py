@@ -35,6 +35,10 @@ class Line:
     size: float  # rectangle height: a proxy for the font size
     page: int  # 1-based
     column: int = 0  # 0 = full width / single column, 1 = left, 2 = right
+    # Type of the line (median of a few characters), first pages only (pipeline.pdf.fonts); 0 = unknown.
+    font_size: float = 0.0
+    bold: bool = False
+    italic: bool = False
 
 
 @dataclass

@@ -22,7 +22,7 @@ import pypdfium2 as pdfium
 
 from pipeline.clean import normalize_unicode
 from pipeline.document import Document, NeedsOCR, Part, ReadError, RecordError
-from pipeline.pdf import fields, ocr, regulation
+from pipeline.pdf import fields, fonts, ocr, regulation
 from pipeline.pdf.cleanup import strip_running
 from pipeline.pdf.guard import Deadline, check_file, unreadable
 from pipeline.pdf.layout import Line, PageLines, page_lines
@@ -181,6 +181,8 @@ def extract_pages(
                 continue
             try:
                 pl = page_lines(page, i + 1)
+                if fonts.wanted(i, pl.lines, pages):
+                    fonts.annotate(page, pl.lines)
                 text = "\n".join(ln.text for ln in pl.lines)
                 kind = ocr.classify(text, page)
                 if kind == "garbled" and len(text) >= SLOW_PATH_MIN_CHARS and failed_slow < 3:
@@ -308,23 +310,18 @@ def build_document(path: Path, digest: str, pages: list[PageLines], meta: dict) 
         doc.regulation = info.as_dict()
         doc.year = info.year
         doc.title = info.title
-        heading = f"{info.name} NOMOR {info.number} TAHUN {info.year}"
-        if info.title:
-            heading += f" TENTANG {info.title}"
+        heading = info.heading
         first = lines[0].page if lines else 1
         doc.parts.append(
             Part("title", normalize_unicode(heading), lang="id", page_start=first, page_end=first)
         )
         doc.parts.extend(regulation.structure(lines, end))
         return doc
-    f = fields.extract(lines)
+    f = fields.extract(lines, raw=raw_lines)
     doc.title, doc.authors, doc.doi, doc.year = f.title, f.authors, f.doi, f.year
     doc.parts.extend(f.parts)
     doc.keywords.extend(f.keywords)
-    if f.has_abstract:
-        doc.doc_type = "journal_article"
-    elif len(pages) >= 2 and sum(len(ln.text) for ln in lines) >= 2000:
-        doc.doc_type = "report"
+    doc.doc_type = fields.doc_type(f, pages) or doc.doc_type
     return doc
 
 
