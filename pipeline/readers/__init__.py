@@ -16,8 +16,9 @@ from pathlib import Path
 from pipeline.document import Document, ReadError, RecordError
 
 # Part of every document's pipeline version: bump it when any reader's output changes, so that a
-# re-run reads the files again (2: PDFs in display orientation, k columns, pages kept apart).
-VERSION = "2"
+# re-run reads the files again (2: PDFs in display orientation, k columns, pages kept apart; 3: PDF fields
+# on new layouts: Keputusan, Instruksi, Surat Edaran, titles by type size, years from citation lines).
+VERSION = "3"
 
 
 @dataclass
