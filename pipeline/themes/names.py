@@ -20,11 +20,18 @@ _BEFORE = re.compile(
     + rf"(?P<name>{_WORD}(?:{_LINK}{_WORD}){{0,5}})"
 )
 _AFTER = re.compile(rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,4}}),?\s+(?:Tbk|Ltd|Inc|Corp|LLC)\b\.?")
+# Most texts name no company: one scan for a legal form spares the two patterns above, which try
+# a name at every capitalised word (0.6 ms a document, most of the themes stage).
+_LEGAL_FORMS = ("PT", "P.T", "CV", "UD", "PD", "Perum", "Tbk", "Ltd", "Inc", "Corp", "LLC")
+
+
+def _forms(text: str) -> list[re.Pattern]:
+    return [_BEFORE, _AFTER] if any(f in text for f in _LEGAL_FORMS) else []
 
 
 def company_names(texts: list[str]) -> list[str]:
     """The company names of a document (without their legal form), longest first."""
-    names = {m.group("name").rstrip(".") for t in texts for rx in (_BEFORE, _AFTER) for m in rx.finditer(t)}
+    names = {m.group("name").rstrip(".") for t in texts for rx in _forms(t) for m in rx.finditer(t)}
     return sorted(names, key=lambda n: (-len(n), n))
 
 
@@ -32,7 +39,7 @@ def company_spans(text: str, names: list[str] | tuple[str, ...] = ()) -> list[tu
     """(start, end) of each company name in a text (by its legal form, or one of ``names`` found
     elsewhere in the document), merged where they overlap."""
     spans = sorted(
-        [(m.start(), m.end()) for rx in (_BEFORE, _AFTER) for m in rx.finditer(text)]
+        [(m.start(), m.end()) for rx in _forms(text) for m in rx.finditer(text)]
         + [(m.start(), m.end()) for n in names for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", text)]
     )
     merged: list[tuple[int, int]] = []
