@@ -136,7 +136,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="govtext-parity-") as tmp:
         for name in args.sets.split(","):
             print(f"\n{name}:")
-            out = four_ways(SETS[name](), args.pg, Path(tmp), args.k)
+            (Path(tmp) / name).mkdir()  # a set's SQLite files apart from the other set's
+            out = four_ways(SETS[name](), args.pg, Path(tmp) / name, args.k)
             try:
                 query_parity(out[("local", "sqlite")]["db"], out[("local", "postgres")]["db"])
             finally:

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from pipeline.readers import ReadOptions
+
 DEFAULT_DB = "outputs/corpus.db"  # a path, or a postgresql:// URL
 CONFIG_FILE = "govtext.toml"
 
@@ -37,6 +39,12 @@ class Config:
     # "sentence-transformers:/path/to/model". When set, `govtext run` embeds new documents.
     encoder: str = ""
     embed_tokens: int = 256  # input length cut, in encoder tokens (bench/bench_embed.py)
+
+    def read_options(self) -> ReadOptions:
+        """The readers' settings of this run: Config holds every ReadOptions field but the per-file digest."""
+        return ReadOptions(
+            **{f.name: getattr(self, f.name) for f in fields(ReadOptions) if f.name != "digest"}
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -89,11 +88,3 @@ def _one(path: Path, explicit: bool) -> Iterator[Source | Skipped]:
         yield Skipped(path, f"cannot read file ({e.strerror})")
         return
     yield Source(path, fmt, st.st_size, st.st_mtime)
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()

@@ -19,11 +19,12 @@ from typing import Any
 
 from pipeline import __version__, nlp
 from pipeline.config import Config
-from pipeline.discover import Skipped, Source, sha256_file, walk
+from pipeline.discover import Skipped, Source, walk
 from pipeline.executor import Executor, make_executor
 from pipeline.executor.work import Unit, UnitResult, WorkContext, write_result
 from pipeline.models import Registry
 from pipeline.readers import load_plugins
+from pipeline.readers.encoding import sha256_file
 from pipeline.stages import default_stages, pipeline_version
 from pipeline.store import Store, is_url
 
@@ -238,11 +239,11 @@ def _plan(file_meta: dict[str, tuple[Source, str]], store: Store, pv: str, paral
     """The units of work: a file each, record files cut in slices to keep every worker busy."""
     units: list[Unit] = []
     total_bytes = sum(src.size for src, _ in file_meta.values())
-    for path, (item, _) in file_meta.items():
+    for path, (item, sha) in file_meta.items():
         skip = frozenset(store.current_doc_ids(path, pv))
         n = _chunks(item, parallelism, total_bytes)
         units.extend(
-            Unit(path, item.format, i, n, skip, a, b, size=item.size // n)
+            Unit(path, item.format, i, n, skip, a, b, size=item.size // n, sha256=sha)
             for i, (a, b) in enumerate(_slices(item, n))
         )
     return units

@@ -237,3 +237,50 @@ def test_show_as_text_prints_every_part_with_its_kind_and_language(tmp_path):
     assert "Partisipasi masyarakat dalam musrenbang" in r.stdout
     r = runner.invoke(app, ["show", str(folder / "brackets.txt"), "--db", str(db)])
     assert "[draf]" in r.stdout and "[bold]desa" in r.stdout and "[tahun 2020]" in r.stdout
+
+
+def test_config_carries_every_reader_setting_with_the_same_default(tmp_path):
+    from dataclasses import fields
+
+    from pipeline.config import Config
+    from pipeline.readers import ReadOptions
+
+    assert Config().read_options() == ReadOptions()
+    toml = tmp_path / "govtext.toml"
+    toml.write_text(
+        '[govtext]\nencoding = "cp1252"\nocr = "off"\ntime_limit = 7\nmax_pages = 9\n'
+        'ocr_max_pages = 3\nmax_text_mb = 2\nocr_langs = "ind"\ncolumns = { title = "judul" }\n',
+        encoding="utf-8",
+    )
+    opts = load_config(file=toml).read_options()
+    assert (opts.encoding, opts.ocr, opts.time_limit, opts.max_pages) == ("cp1252", "off", 7, 9)
+    assert (opts.ocr_max_pages, opts.max_text_mb, opts.ocr_langs) == (3, 2, "ind")
+    assert opts.columns == {"title": "judul"} and opts.digest is None
+    assert {f.name for f in fields(ReadOptions)} - {f.name for f in fields(Config)} == {"digest"}
+    with pytest.raises(ValueError, match="digest"):
+        load_config({"digest": "x"})
+
+
+def test_a_file_is_hashed_once_and_its_hash_names_the_document(tmp_path, monkeypatch):
+    import hashlib
+
+    import pipeline.readers.pdf as pdf_reader
+    import pipeline.readers.text as text_reader
+    from pipeline.readers import ReadOptions
+
+    (tmp_path / "a.txt").write_text(
+        "Transparansi anggaran daerah dan partisipasi warga dalam musrenbang.", encoding="utf-8"
+    )
+    digest = hashlib.sha256((tmp_path / "a.txt").read_bytes()).hexdigest()
+
+    def no_second_hash(path):
+        raise AssertionError(f"{path} hashed again by its reader")
+
+    monkeypatch.setattr(text_reader, "sha256_file", no_second_hash)
+    monkeypatch.setattr(pdf_reader, "sha256_file", no_second_hash)
+    (doc,) = text_reader.read_txt(tmp_path / "a.txt", ReadOptions(digest=digest))
+    assert doc.id == digest
+    db = tmp_path / "c.db"
+    assert _ingest(tmp_path / "a.txt", db, workers=1).documents_new == 1
+    with open_store(db, readonly=True) as s:
+        assert [r["id"] for r in s.select("SELECT id FROM documents")] == [digest]

@@ -20,7 +20,7 @@ from typing import Any
 from pipeline import nlp
 from pipeline.config import Config
 from pipeline.document import Document, Part, ReadError, RecordError
-from pipeline.readers import ReadOptions, get_reader, load_plugins
+from pipeline.readers import get_reader, load_plugins
 from pipeline.stages import Stage, default_stages
 
 BATCH = 128
@@ -38,6 +38,7 @@ class Unit:
     start: int = 0
     stop: int | None = None
     size: int = 0  # bytes of the file (a slice: its share), for scheduling
+    sha256: str | None = None  # the file's, as the coordinator hashed it: the reader need not again
 
 
 @dataclass
@@ -81,11 +82,7 @@ def init_worker(ctx: WorkContext) -> None:
     load_plugins(cfg.readers)
     _W["ctx"] = ctx
     _W["stages"] = default_stages()
-    _W["options"] = ReadOptions(
-        columns=dict(cfg.columns), encoding=cfg.encoding, ocr=cfg.ocr, ocr_langs=cfg.ocr_langs,
-        time_limit=cfg.time_limit, max_pages=cfg.max_pages, ocr_max_pages=cfg.ocr_max_pages,
-        max_text_mb=cfg.max_text_mb,
-    )  # fmt: skip
+    _W["options"] = cfg.read_options()
     old = _W.pop("store", None)
     if old is not None:
         old.close()
@@ -167,7 +164,7 @@ def process_unit(unit: Unit, run: int | None = None, corpus: str | None = None) 
     stop = unit.stop if unit.stop is not None else float("inf")
     try:
         index = -1
-        for item in reader(Path(unit.path), _W["options"]):
+        for item in reader(Path(unit.path), replace(_W["options"], digest=unit.sha256)):
             if isinstance(item, RecordError):
                 # A bad record belongs to the slice of the record after it: reported once per file.
                 if unit.start <= index + 1 < stop:

@@ -32,6 +32,10 @@ class ReadOptions:
     max_pages: int = 5000  # a PDF with more pages is refused with a clear error
     ocr_max_pages: int = 30  # OCR is slow: at most this many pages per document
     max_text_mb: float = 16  # a .txt/.md larger than this is not one document: refused
+    # The sha256 of the file being read, when the caller has it already (ingest hashes every file
+    # to decide whether to read it): readers that name a document by its file's hash take it from
+    # here instead of reading the file a second time. Per file, so never a run setting.
+    digest: str | None = None
 
 
 Reader = Callable[[Path, ReadOptions], Iterator[Document | RecordError]]

@@ -13,7 +13,6 @@ pdfminer (pdfplumber) before it is given up.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,20 +26,13 @@ from pipeline.pdf.cleanup import strip_running
 from pipeline.pdf.guard import Deadline, check_file, unreadable
 from pipeline.pdf.layout import Line, PageLines, page_lines
 from pipeline.readers import ReadOptions, register
+from pipeline.readers.encoding import sha256_file
 
 MAX_PAGES = 5000  # ReadOptions.max_pages overrides
 OCR_MAX_PAGES = 30  # ReadOptions.ocr_max_pages overrides: OCR costs seconds per page
 SLOW_PATH_MIN_QUALITY = 0.8  # pdfminer's text must be clearly good to replace pdfium's
 SLOW_PATH_MIN_CHARS = 200  # a garbled page shorter than this is not worth pdfminer's time
 PAGE_STAGE = "read-page"  # errors-table stage of a page left out or read without its text
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _one_line(exc: BaseException) -> str:
@@ -356,7 +348,7 @@ def keep_unplaced(doc: Document, pages: list[PageLines]) -> None:
 def read(path: Path, options: ReadOptions) -> Iterator[Document | RecordError]:
     path = Path(path)
     check_file(path)
-    digest = _sha256(path)
+    digest = options.digest or sha256_file(path)
     meta: dict = {}
     with Deadline(options.time_limit) as deadline:
         try:

@@ -121,7 +121,7 @@ def _read(path: Path, options: ReadOptions, fmt: str) -> Iterator[Document | Rec
     if not text.strip():
         raise ReadError("empty file")
     yield Document(
-        id=sha256_file(path),
+        id=options.digest or sha256_file(path),
         path=str(path),
         format=fmt,
         title=normalize_unicode(title).strip() if title else None,

@@ -195,13 +195,13 @@ def merge(
 
 def _records(path: Path, wanted: set[str], cfg) -> dict[str, Document]:  # noqa: ANN001
     from pipeline.document import RecordError
-    from pipeline.readers import ReadOptions, detect_format, get_reader
+    from pipeline.readers import detect_format, get_reader
 
     fmt = detect_format(path)
     if fmt is None or not path.is_file():
         raise LabelsError(f"{path}: labels source file not found or not readable")
     out = {}
-    for item in get_reader(fmt)(path, ReadOptions(columns=dict(cfg.columns))):
+    for item in get_reader(fmt)(path, cfg.read_options()):
         if not isinstance(item, RecordError) and item.source_id in wanted:
             out[item.source_id] = item
     return out
