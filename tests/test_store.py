@@ -288,3 +288,25 @@ def test_postgres_password_never_printed():
         == "postgresql://ana:***@db.example:5432/corpus"
     )
     assert redact("postgresql://ana@db.example/corpus") == "postgresql://ana@db.example/corpus"
+
+
+def test_postgres_tsvector_keeps_positions_within_the_server_limits():
+    from pipeline.store.postgres import MAX_POSITION, MAX_POSITIONS, tsvector
+
+    assert tsvector("Kemitraan pemerintah, dan kemitraan swasta") == (
+        "'kemitraan':1,4 'pemerintah':2 'dan':3 'swasta':5"
+    )
+    assert tsvector("Partisipasi  Musrenbang — désa") == "'partisipasi':1 'musrenbang':2 'desa':3"
+    assert tsvector("") == ""
+    # A long regulation: words past the last position all sit on it, once each; a word repeated
+    # more often than the server keeps positions keeps the first ones.
+    words = ["pasal"] * (MAX_POSITION + 10) + ["ayat", "ayat", "pasal"]
+    vec = dict(item.split(":") for item in tsvector(" ".join(words)).split())
+    pasal = vec["'pasal'"].split(",")
+    assert len(pasal) == MAX_POSITIONS and pasal[:3] == ["1", "2", "3"]
+    assert vec["'ayat'"] == str(MAX_POSITION)
+    tail = tsvector(" ".join(["x"] * (MAX_POSITION - 1) + ["akhir", "y", "z", "y"]))
+    assert (
+        "'akhir':16383" in tail and "'y':16383" in tail and "'z':16383" in tail and "16383,16383" not in tail
+    )
+    assert "'" + "a" * 600 + "'" not in tsvector("a" * 600 + " pendek")

@@ -34,6 +34,11 @@ PLUGIN = "govtext-units"
 SMALL_UNIT = 256 * 1024  # a text file this small costs less than sending it as a task of its own
 MAX_TASK_BYTES = 4 * 1024 * 1024
 MAX_TASK_UNITS = 64
+# Settings of the LocalCluster a run starts (a running cluster keeps its own: see README "Scaling out").
+WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+}
 
 Handle = Callable[[UnitResult], None]
 Ready = Callable[[], None] | None
@@ -142,6 +147,9 @@ def _plugin_class() -> type:
         def setup(self, worker: Any) -> None:
             _runner(self.ctx)
 
+        def teardown(self, worker: Any) -> None:
+            _close_runners()
+
     return UnitRunnerPlugin
 
 
@@ -195,10 +203,15 @@ class DaskExecutor:
                     f"--scheduler {self.scheduler}: cannot reach the Dask scheduler ({e})"
                 ) from None
         else:
-            cluster = distributed.LocalCluster(
-                n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )  # fmt: skip
+            import dask
+
+            # Dask's own sampling profiler and GIL monitor cost each worker 4-5% of a core, taken
+            # from the units beside it (bench/bench_scale.py); a run of govtext has no use for them.
+            with dask.config.set(WORKER_CONFIG):
+                cluster = distributed.LocalCluster(
+                    n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )  # fmt: skip
             self.client = distributed.Client(cluster)
         try:
             yield self
