@@ -53,18 +53,24 @@ class LocalExecutor:
     def run(self, units: list[Unit], ctx: WorkContext, handle: Handle, on_ready: Ready = None) -> None:
         if not units:
             return
+        in_process = (self.workers <= 1 or len(units) <= 1) and not any(u.format == "pdf" for u in units)
+        if in_process:
+            init_worker(ctx)
+            if len(units) > 1:
+                warm_up(ctx.cfg)
+            # else one file: its stages load what its documents need as they come (a file in one
+            # language does not load the other language's pipeline: `ingest one.txt` starts sooner).
+            if on_ready is not None:
+                on_ready()
+            for u in units:
+                handle(process_unit(u))
+            return
         # Load the stages' tables, the themes model and the corpus's vocabulary before the pool
         # forks: the workers share them.
         prepare_process(ctx)
         warm_up(ctx.cfg)
         if on_ready is not None:
             on_ready()
-        in_process = (self.workers <= 1 or len(units) <= 1) and not any(u.format == "pdf" for u in units)
-        if in_process:
-            init_worker(ctx)
-            for u in units:
-                handle(process_unit(u))
-            return
         queue = deque(sorted(units, key=lambda u: -u.size))
         while queue:
             suspects = self._pool_until_broken(queue, ctx, handle)
