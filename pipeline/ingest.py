@@ -124,7 +124,7 @@ def ingest(
         store.add_error(path, stage, message, run)
         notify("error", {"path": path, "stage": stage, "message": message})
 
-    file_meta: dict[str, tuple[Source, str]] = {}
+    file_meta: dict[str, tuple[Source, str | None]] = {}  # sha None: a new file, its worker hashes it
     # Files that failed, wholly or in part, in an earlier run and are unchanged: still failed.
     still: dict[str, str] = {}
 
@@ -150,16 +150,21 @@ def ingest(
         if settled and state.size == item.size and state.mtime == item.mtime:
             unchanged(path, state.status)
             continue
-        try:
-            sha = sha256_file(item.path)
-        except OSError as e:
-            summary.files_failed += 1
-            fail(path, "discover", f"cannot read file ({e.strerror or e})")
-            continue
-        if settled and state.sha256 == sha:
-            store.set_source(path, sha, item.size, item.mtime, item.format, state.status, pv, 0, run)
-            unchanged(path, state.status)
-            continue
+        sha = None
+        if settled:
+            # Seen before and touched since: only its content tells whether it changed. A new
+            # file is hashed by the worker that reads it, so that the first run over an archive
+            # does not read every byte here, one file after another, before work starts.
+            try:
+                sha = sha256_file(item.path)
+            except OSError as e:
+                summary.files_failed += 1
+                fail(path, "discover", f"cannot read file ({e.strerror or e})")
+                continue
+            if state.sha256 == sha:
+                store.set_source(path, sha, item.size, item.mtime, item.format, state.status, pv, 0, run)
+                unchanged(path, state.status)
+                continue
         file_meta[path] = (item, sha)
     if still:
         _report_still_failing(store, still, summary, fail)
@@ -187,6 +192,8 @@ def ingest(
             partial.add(path)
         if res.fatal:
             fatal[path] = res.fatal
+        if res.sha256 is not None:
+            file_meta[path] = (file_meta[path][0], res.sha256)
         produced[path] |= res.produced_ids
         if not res.written_by_worker:
             write_result(store, res, ctx)
@@ -235,7 +242,9 @@ def ingest(
     return summary
 
 
-def _plan(file_meta: dict[str, tuple[Source, str]], store: Store, pv: str, parallelism: int) -> list[Unit]:
+def _plan(
+    file_meta: dict[str, tuple[Source, str | None]], store: Store, pv: str, parallelism: int
+) -> list[Unit]:
     """The units of work: a file each, record files cut in slices to keep every worker busy."""
     units: list[Unit] = []
     total_bytes = sum(src.size for src, _ in file_meta.values())

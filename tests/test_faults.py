@@ -179,7 +179,11 @@ def test_file_deleted_between_discovery_and_reading(tmp_path, workers, db):
 
 
 def test_file_deleted_between_listing_and_hashing(tmp_path, monkeypatch):
+    """A file seen before and touched since is hashed at discovery (has its content changed?)."""
     folder, victim, db = _small(tmp_path)
+    with open_store(db) as store:
+        ingest([folder], load_config({"db": db, "workers": 1}), store)
+    os.utime(victim, (1e9, 1e9))
     real_walk = ingest_mod.walk
 
     def walk(paths, **kw):
@@ -191,8 +195,30 @@ def test_file_deleted_between_listing_and_hashing(tmp_path, monkeypatch):
     monkeypatch.setattr(ingest_mod, "walk", walk)
     with open_store(db) as store:
         s = ingest([folder], load_config({"db": db, "workers": 1}), store)
-    assert (s.files_done, s.files_failed) == (2, 1)
-    _check_victim(db, victim, "discover")
+    assert (s.files_unchanged, s.files_failed, s.documents_new) == (2, 1, 0)
+    with open_store(db, readonly=True) as store:
+        (e,) = store.errors(run=store.runs()[-1]["id"])
+    assert e["path"] == str(victim) and e["stage"] == "discover"
+    assert "cannot read file" in e["message"] and "No such file" in e["message"]
+
+
+def test_new_files_are_hashed_by_the_worker_that_reads_them(tmp_path, monkeypatch):
+    import hashlib
+
+    folder, victim, db = _small(tmp_path)
+    hashed: list[Path] = []
+    real = ingest_mod.sha256_file
+    monkeypatch.setattr(ingest_mod, "sha256_file", lambda p: hashed.append(Path(p)) or real(p))
+    with open_store(db) as store:
+        ingest([folder], load_config({"db": db, "workers": 2}), store)
+    assert hashed == []  # nothing read twice, nothing read here before the work starts
+    with open_store(db, readonly=True) as store:
+        for f in folder.iterdir():
+            assert store.source_state(str(f)).sha256 == hashlib.sha256(f.read_bytes()).hexdigest()
+    os.utime(victim, (1e9, 1e9))
+    with open_store(db) as store:
+        s = ingest([folder], load_config({"db": db, "workers": 2}), store)
+    assert hashed == [victim] and (s.files_unchanged, s.documents_new) == (3, 0)
 
 
 @pytest.mark.skipif(
@@ -212,18 +238,20 @@ def test_unreadable_file_mode_000(tmp_path):
 
 def test_unreadable_file_simulated(tmp_path, monkeypatch):
     """As root chmod 000 does not bite: make opening that one file fail the way it would."""
+    import pipeline.executor.work as work_mod
+
     folder, victim, db = _small(tmp_path)
-    real = ingest_mod.sha256_file
+    real = work_mod.sha256_file
 
     def sha(path, *a, **k):
         if Path(path) == victim:
             raise PermissionError(13, "Permission denied", str(path))
         return real(path, *a, **k)
 
-    monkeypatch.setattr(ingest_mod, "sha256_file", sha)
+    monkeypatch.setattr(work_mod, "sha256_file", sha)  # a new file's first read: its worker hashes it
     r = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "--workers", "1"])
     assert r.exit_code == 1
-    assert f"failed {victim}: discover: cannot read file (Permission denied)" in r.stderr.splitlines()
+    assert f"failed {victim}: read: cannot read file (Permission denied)" in r.stderr.splitlines()
     assert len(_docs_by_path(db)) == 2
 
 

@@ -21,6 +21,7 @@ from pipeline import nlp
 from pipeline.config import Config
 from pipeline.document import Document, Part, ReadError, RecordError
 from pipeline.readers import get_reader, load_plugins
+from pipeline.readers.encoding import sha256_file
 from pipeline.stages import Stage, default_stages
 
 BATCH = 128
@@ -38,7 +39,7 @@ class Unit:
     start: int = 0
     stop: int | None = None
     size: int = 0  # bytes of the file (a slice: its share), for scheduling
-    sha256: str | None = None  # the file's, as the coordinator hashed it: the reader need not again
+    sha256: str | None = None  # the file's, when the coordinator hashed it; else its first unit does
 
 
 @dataclass
@@ -49,6 +50,9 @@ class UnitResult:
     fatal: str | None = None  # the whole file failed: one-line reason
     produced_ids: set[str] = field(default_factory=set)  # every id the unit saw, stored or skipped
     pages: int = 0
+    sha256: str | None = (
+        None  # the file's, hashed by this unit (the first of a file the coordinator did not hash)
+    )
     # Filled by whoever wrote the documents (the worker, or the coordinator):
     written: list[str] = field(default_factory=list)
     duplicates: int = 0
@@ -163,8 +167,14 @@ def process_unit(unit: Unit, run: int | None = None, corpus: str | None = None) 
 
     stop = unit.stop if unit.stop is not None else float("inf")
     try:
+        digest = unit.sha256
+        if digest is None and unit.chunk == 0:
+            try:
+                digest = res.sha256 = sha256_file(Path(unit.path))
+            except OSError as e:
+                raise ReadError(f"cannot read file ({e.strerror or e})") from None
         index = -1
-        for item in reader(Path(unit.path), replace(_W["options"], digest=unit.sha256)):
+        for item in reader(Path(unit.path), replace(_W["options"], digest=digest)):
             if isinstance(item, RecordError):
                 # A bad record belongs to the slice of the record after it: reported once per file.
                 if unit.start <= index + 1 < stop:
