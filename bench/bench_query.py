@@ -139,6 +139,12 @@ def build(db: Path, n_docs: int, seed: int = 7) -> None:
         db.unlink()
     store = open_store(db)
     store.conn.execute("PRAGMA synchronous = OFF")
+    # The vocabulary an ingest would have stored with these documents: searches look their words
+    # up there instead of loading spaCy (issue 13), as they do on an ingested corpus.
+    from pipeline import nlp
+
+    store.check_vocabulary(nlp.vocabulary_version())
+    store.add_vocabulary(nlp.take_new_vocabulary())
     batch: list[Document] = []
     for i in range(n_docs):
         r = recs[i % len(recs)]

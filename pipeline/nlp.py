@@ -371,11 +371,21 @@ def vocabulary_version() -> str:
     return f"{VERSION}-{h.hexdigest()[:16]}"
 
 
+# The words search cuts out of text to normalise them one by one (kwic lines, snippets): runs of
+# word characters joined by a hyphen or an apostrophe ("2006b" out of "(2006b)", "328-44" out of
+# "328-44,").
+WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
 def take_new_vocabulary() -> list[VocabRow]:
-    """The chunks worked out since the last call (to store with the documents that needed them)."""
+    """The chunks worked out since the last call (to store with the documents that needed them),
+    and the words search will cut out of them, worked out as chunks of their own."""
     rows = []
     for key, chunks in _NEW.items():
         cache = _CHUNKS[key]
+        cut = sorted({m.group() for c in chunks for m in WORD.finditer(c)} - cache.keys())
+        if cut:
+            _fill_chunks(load_pipeline(key), key, cut)  # adds them to chunks
         rows.extend(
             (key, c, " ".join(cache[c][0]), " ".join(cache[c][1])) for c in sorted(chunks) if c in cache
         )

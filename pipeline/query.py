@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from pipeline.nlp import WORD
 from pipeline.store import Filters, QuerySyntaxError, Store
 from pipeline.store.match import Near, Node, Or, Words, parse, positive_words, tokens
 
@@ -21,7 +22,6 @@ SNIPPET_WORDS = 16
 _CONTEXT = 3  # words of context kept before the first match of a snippet
 _NORM_SCAN = 3000  # words of a part normalised to find a match made through the norm column
 _TOKEN = re.compile(r"[^\W_]+")
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 def _word_variants(term: str) -> list[str]:
@@ -55,7 +55,7 @@ def prime(store: Store, texts: list[str]) -> None:
     from pipeline import nlp
 
     chunks = nlp.chunks_of(texts)
-    chunks |= {m.group() for t in texts for m in _WORD.finditer(t)}  # words cut out of their punctuation
+    chunks |= {m.group() for t in texts for m in WORD.finditer(t)}  # words cut out of their punctuation
     nlp.preload_vocabulary(store.vocabulary(chunks))
 
 
@@ -160,7 +160,7 @@ def snippet(
     marked = _surface_marks(words, terms)
     if not marked:
         # Matched through the normalised text only: find the words whose normal forms match.
-        words = list(_WORD.finditer(text))
+        words = list(WORD.finditer(text))
         if store is not None:
             prime(store, [m.group() for m in words[:_NORM_SCAN]])
         marked = _norm_marks(words[:_NORM_SCAN], lang, terms)
@@ -231,7 +231,7 @@ def _norm_marks(words: list[re.Match], lang: str | None, terms: list[Words | Nea
     for lg in langs:
         norms = normalise_many(surface, [lg] * len(surface))
         for t in wanted:
-            seqs = {tuple(_WORD.findall(t.text))} | {tuple(n.split()) for n in t.norms}
+            seqs = {tuple(WORD.findall(t.text))} | {tuple(n.split()) for n in t.norms}
             for a, b in find_spans(Term(t.text, frozenset(s for s in seqs if s)), surface, norms):
                 marked.update(range(a, b))
     return marked

@@ -115,3 +115,32 @@ def test_each_corpus_gets_its_whole_vocabulary_from_one_process(tmp_path, sample
             ingest([sample_dir / "txt"], load_config({"db": db, "workers": 1}), store)
             counts.append(store.count("vocabulary"))
     assert counts[0] > 500 and counts[1] >= counts[0]
+
+
+_KWIC_THEN_MODULES = """
+import json, sys
+from pipeline.explore import kwic
+from pipeline.store import open_store
+rows = kwic(open_store(sys.argv[1], readonly=True), sys.argv[2])
+print(json.dumps({"n": len(rows), "spacy": "spacy" in sys.modules, "sastrawi": "Sastrawi" in sys.modules}))
+"""
+
+
+def test_kwic_needs_no_spacy_for_words_with_digits_and_hyphens(tmp_path):
+    (tmp_path / "a.txt").write_text(
+        "Akuntabilitas kinerja instansi pemerintah (2006b) dibahas pada hal. 328-44, lihat juga "
+        "e-government dan COVID-19. Akuntabilitas publik menuntut laporan tahunan yang terbuka.",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "c.db")
+    with open_store(db) as store:
+        ingest([tmp_path / "a.txt"], load_config({"db": db, "workers": 1}), store)
+        stored = {r[1] for r in store.vocabulary(["2006b", "328-44", "covid-19", "e-government"])}
+    assert {"2006b", "328-44"} <= stored
+    r = subprocess.run(
+        [sys.executable, "-c", _KWIC_THEN_MODULES, db, "akuntabilitas"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["n"] == 2 and not out["spacy"] and not out["sastrawi"]

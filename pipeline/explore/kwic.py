@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.nlp import WORD
 from pipeline.store import Filters, Store
 from pipeline.store.match import Node
 
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _SPACE = re.compile(r"\s+")
 _BATCH = 64  # candidate parts normalised per spaCy batch
 
@@ -43,7 +43,7 @@ def compile_term(term: str, store: Store | None = None) -> Term:
         raise ValueError("kwic: empty term")
     if text.endswith("*") and " " not in text:
         return Term(text, frozenset(), prefix=text.rstrip("*").lower())
-    surface = tuple(w.lower() for w in _WORD.findall(text))
+    surface = tuple(w.lower() for w in WORD.findall(text))
     seqs = {surface} | {tuple(normalise(text, lang)) for lang in ("id", "en")}
     return Term(text, frozenset(s for s in seqs if s))
 
@@ -112,7 +112,7 @@ def kwic_lines(
     batch: list[dict[str, Any]] = []
 
     def flush() -> Iterator[dict[str, Any]]:
-        found = [list(_WORD.finditer(p["text"])) for p in batch]
+        found = [list(WORD.finditer(p["text"])) for p in batch]
         words = [m.group() for ms in found for m in ms]
         if store is not None:
             from pipeline.query import prime
