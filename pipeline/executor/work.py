@@ -50,9 +50,7 @@ class UnitResult:
     fatal: str | None = None  # the whole file failed: one-line reason
     produced_ids: set[str] = field(default_factory=set)  # every id the unit saw, stored or skipped
     pages: int = 0
-    sha256: str | None = (
-        None  # the file's, hashed by this unit (the first of a file the coordinator did not hash)
-    )
+    sha256: str | None = None  # the file's, when this unit hashed it (see Unit.sha256)
     # Filled by whoever wrote the documents (the worker, or the coordinator):
     written: list[str] = field(default_factory=list)
     duplicates: int = 0
