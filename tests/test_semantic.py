@@ -308,6 +308,13 @@ def test_vectors_on_every_backend(db):
     store.put_vectors([("d1", "h9", v[2])], "enc", "1")  # replaced, not added
     assert store.vector_hashes("enc")["d1"] == "h9" and store.vectors_stamp("enc") != stamp
     assert store.vector_encoders() == [{"encoder": "enc", "version": "1", "dim": 4, "count": 4}]
+    assert store.vector_stamps() == {"enc": store.vectors_stamp("enc")}
+    store.put_vectors([("d0", "h0", v[1])], "another", "1")
+    assert store.vector_stamps() == {
+        "another": store.vectors_stamp("another"),
+        "enc": store.vectors_stamp("enc"),
+    }
+    assert store.vector_counts() == {"another": 1, "enc": 4}
     assert store.remove_orphan_vectors() == 1
     assert [d for d, _ in store.iter_embedding_parts()] == ["d0", "d1", "d2"]
     assert store.filter_doc_ids("id", Filters(year_from=2011)) == {"d1", "d2"}

@@ -897,6 +897,18 @@ class Store(ABC):
         """encoder -> number of vectors, from the index alone (cheap: used on every search)."""
         return dict(self._all("SELECT encoder, count(*) FROM vectors GROUP BY encoder"))
 
+    def vector_stamps(self) -> dict[str, int]:
+        """encoder -> vectors_stamp, for every encoder with vectors: a walk over the index (one
+        lookup per encoder), where counting reads every entry. Changes when vectors are written."""
+        return dict(
+            self._all(
+                "WITH RECURSIVE e(x) AS (SELECT (SELECT min(encoder) FROM vectors) UNION ALL"
+                " SELECT (SELECT min(encoder) FROM vectors WHERE encoder > e.x) FROM e WHERE e.x IS NOT NULL)"
+                " SELECT x, (SELECT coalesce(max(seq), 0) FROM vectors WHERE encoder = x) FROM e"
+                " WHERE x IS NOT NULL"
+            )
+        )
+
     def vector_encoders(self) -> list[dict[str, Any]]:
         """The encoders that have vectors here, most vectors first: encoder, version, dim, count."""
         return self._dicts(
