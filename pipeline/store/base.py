@@ -428,6 +428,11 @@ class Store(ABC):
 
     def iter_documents(self, batch: int = 500) -> Iterator[Document]:
         """Every stored document, fully loaded, in id order (for re-tagging, topics, export)."""
+        for ids in self._id_pages(batch):
+            yield from self.get_documents(ids)
+
+    def _id_pages(self, batch: int = 500) -> Iterator[list[str]]:
+        """Every document id in id order, a page at a time (keyset paging: no OFFSET scans)."""
         last = ""
         while True:
             ids = [
@@ -436,7 +441,7 @@ class Store(ABC):
             ]
             if not ids:
                 return
-            yield from self.get_documents(ids)
+            yield ids
             last = ids[-1]
 
     def doc_ids(self) -> set[str]:
@@ -520,14 +525,7 @@ class Store(ABC):
         model; no run numbers, timestamps or row ids. Two corpora made from the same input, by
         any executor on any backend, give the same rows."""
         model = self.active_model_id("topics")
-        last = ""
-        while True:
-            ids = [
-                r[0]
-                for r in self._all("SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT 500", (last,))
-            ]
-            if not ids:
-                return
+        for ids in self._id_pages():
             cond, args = self._id_in("id", ids)
             docs = {
                 r[0]: r[1:]
@@ -563,7 +561,6 @@ class Store(ABC):
             for i in ids:
                 x = rows[i]
                 yield (i, *docs[i], tuple(x["p"]), tuple(x["k"]), tuple(x["t"]), tuple(x["w"]))
-            last = ids[-1]
 
     def signature(self) -> str:
         """A digest of ``signature_rows`` (and of the active topic model's topics): equal digests,
@@ -956,15 +953,8 @@ class Store(ABC):
     def iter_embedding_parts(self, batch: int = 500) -> Iterator[tuple[str, list[tuple[str, str]]]]:
         """(doc_id, [(kind, text)] in document order) for every document, in id order: the parts
         that say what a document is about (pipeline.semantic.inputs picks from them)."""
-        last = ""
         kinds = ",".join("?" * len(self.EMBED_KINDS))
-        while True:
-            ids = [
-                r[0]
-                for r in self._all("SELECT id FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
-            ]
-            if not ids:
-                return
+        for ids in self._id_pages(batch):
             parts: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
             cond, args = self._id_in("doc_id", ids)
             for doc_id, kind, text in self._all(
@@ -973,7 +963,6 @@ class Store(ABC):
             ):
                 parts[doc_id].append((kind, text))
             yield from parts.items()
-            last = ids[-1]
 
     def filter_doc_ids(
         self, lang: str | None = None, filters: Filters | None = None, among: Sequence[str] | None = None
