@@ -51,6 +51,16 @@ DbOption = Annotated[
     str, typer.Option("--db", help="Corpus: an SQLite file, or a postgresql:// URL (govtext[postgres]).")
 ]
 DEFAULT_DB_PATH = DEFAULT_DB
+# The document filters every search-like command takes (query, similar, kwic...): one wording each.
+YearFrom = Annotated[int | None, typer.Option(help="Earliest year.")]
+YearTo = Annotated[int | None, typer.Option(help="Latest year.")]
+ThemeFilter = Annotated[str | None, typer.Option(help="Only documents tagged with this theme.")]
+TopicFilter = Annotated[
+    int | None, typer.Option(help="Only documents whose dominant topic (active topic model) is this one.")
+]
+SourceFilter = Annotated[
+    str | None, typer.Option(help="Only documents from this file or folder (path prefix).")
+]
 
 
 @app.callback()

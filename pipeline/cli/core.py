@@ -19,7 +19,12 @@ from pipeline.cli.common import (
     CliError,
     DbOption,
     Format,
+    SourceFilter,
     TextOrJson,
+    ThemeFilter,
+    TopicFilter,
+    YearFrom,
+    YearTo,
     app,
     console,
     emit,
@@ -214,15 +219,11 @@ def query(
     text: Annotated[str, typer.Argument(help='FTS query: words, "phrases", AND/OR/NOT, prefix*.')],
     db: DbOption = DEFAULT_DB_PATH,
     lang: Annotated[str | None, typer.Option(help="Only matches in parts of this language (id, en).")] = None,
-    year_from: Annotated[int | None, typer.Option(help="Earliest year.")] = None,
-    year_to: Annotated[int | None, typer.Option(help="Latest year.")] = None,
-    theme: Annotated[str | None, typer.Option(help="Only documents tagged with this theme.")] = None,
-    topic: Annotated[
-        int | None, typer.Option(help="Only documents whose dominant topic (active topic model) is this one.")
-    ] = None,
-    source: Annotated[
-        str | None, typer.Option(help="Only documents from this file or folder (path prefix).")
-    ] = None,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
+    theme: ThemeFilter = None,
+    topic: TopicFilter = None,
+    source: SourceFilter = None,
     kind: Annotated[
         list[str] | None, typer.Option(help="Only parts of this kind (abstract, title, ...).")
     ] = None,

@@ -13,6 +13,8 @@ from pipeline.cli.common import (
     CliError,
     DbOption,
     Format,
+    YearFrom,
+    YearTo,
     app,
     console,
     emit,
@@ -65,8 +67,8 @@ def kwic(
     kind: Annotated[
         list[str] | None, typer.Option(help="Only parts of this kind (abstract, body, ...).")
     ] = None,
-    year_from: Annotated[int | None, typer.Option(help="Earliest year.")] = None,
-    year_to: Annotated[int | None, typer.Option(help="Latest year.")] = None,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
     limit: Annotated[int, typer.Option(help="Most lines (0: all).")] = 100,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
