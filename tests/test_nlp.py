@@ -391,3 +391,13 @@ def test_forms_are_lowercase_single_tokens_and_batching_is_transparent(items):
         assert all(f and f == f.lower() and not any(c.isspace() for c in f) for f in forms)
         assert all(any(c.isalpha() for c in f) for f in forms)
         assert set(content) <= set(forms)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_infix_rules_are_judged_as_with_their_full_letter_classes(lang):
+    import re
+
+    defaults = list(nlp.load_pipeline(lang).Defaults.infixes)
+    full = [any(re.search(p, s) for s in ("a-b", "a-1", "1-a")) for p in defaults]
+    assert [nlp._splits_ascii_hyphen(p) for p in defaults] == full
+    assert any(full) and not all(full)

@@ -144,3 +144,22 @@ def test_kwic_needs_no_spacy_for_words_with_digits_and_hyphens(tmp_path):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["n"] == 2 and not out["spacy"] and not out["sastrawi"]
+
+
+def test_a_word_seen_in_one_language_is_searched_without_spacy(tmp_path):
+    # Indonesian text only, its words capitalised or in punctuation: a search lowercases its
+    # words and normalises them in both languages, so both need a stored row.
+    (tmp_path / "a.txt").write_text(
+        "Kemitraan antara pemerintah desa dan masyarakat dalam pengelolaan dana desa. Swakelola "
+        "pembangunan (Swakelola) dilaksanakan oleh kelompok masyarakat dengan pendampingan dinas.",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "c.db")
+    with open_store(db) as store:
+        ingest([tmp_path / "a.txt"], load_config({"db": db, "workers": 1}), store)
+        langs = {p.lang for d in store.iter_documents() for p in d.parts if p.lang}
+        stored = {(r[0], r[1]) for r in store.vocabulary(["kemitraan", "swakelola"])}
+    assert langs == {"id"}
+    assert stored == {(lang, w) for lang in ("id", "en") for w in ("kemitraan", "swakelola")}
+    found = _search_in_fresh_process(db, "kemitraan swakelola")
+    assert found["ids"] and not found["spacy"] and not found["sastrawi"]
