@@ -4,6 +4,7 @@
     python3 bench/bench_ingest.py --quick    # ~1,900 records, 1 run each, 3x corpus
     python3 bench/bench_ingest.py --stages   # also: where the time goes, per stage, one core
     python3 bench/bench_ingest.py --profile /tmp/ingest.prof   # also: cProfile of one in-process run
+    python3 bench/bench_ingest.py --no-warm  # without the second run on the other half
 
 Prints, per worker count:
   * documents/s end to end after start-up: stored documents / (end of a fresh `ingest`
@@ -19,7 +20,10 @@ Prints, per worker count:
   * the bare components in the same run: spacy.blank(lang) + lookup lemmatizer over the same
     texts with nlp.pipe (one core), and the ratio of the pipeline to it;
   * a replicated corpus (--scale copies, each record's title marked so content hashes differ)
-    to show that throughput does not fall as the corpus grows.
+    to show that throughput does not fall as the corpus grows;
+  * the warm effect: the odd records of every file ingested into a new corpus, and into a corpus
+    that already holds the even records (a second run on a different slice of similar text: its
+    workers start from the stored vocabulary).
 The machine is shared: the load average is printed with the results, as figures depend on it.
 """
 
@@ -115,8 +119,9 @@ def _tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_child(paths: list[Path], workers: int, db: Path) -> dict:
-    for suffix in ("", "-wal", "-shm", ".lock"):
+def run_child(paths: list[Path], workers: int, db: Path, fresh: bool = True) -> dict:
+    """One ingest in a new process; into a new database unless ``fresh`` is False."""
+    for suffix in ("", "-wal", "-shm", ".lock") if fresh else ():
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     cmd = [
         sys.executable,
@@ -192,6 +197,38 @@ def record_text(rec: dict) -> tuple[str, str]:
     kws = "; ".join(kws) if isinstance(kws, list) else str(kws)
     text = "\n".join(str(rec.get(k) or "") for k in ("title", "abstract")) + "\n" + kws
     return text, ("en" if rec.get("lang") == "en" else "id")
+
+
+def halves(paths: list[Path], folder: Path) -> tuple[list[Path], list[Path]]:
+    """Every file split into its even and its odd records: two different slices of similar text."""
+    out: tuple[list[Path], list[Path]] = ([], [])
+    for p in paths:
+        lines = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        for k, name in enumerate(("even", "odd")):
+            dest = folder / f"{p.stem}.{name}.jsonl"
+            dest.write_text("\n".join(lines[k::2]) + "\n", encoding="utf-8")
+            out[k].append(dest)
+    return out
+
+
+def warm_effect(paths: list[Path], workers: int, runs: int, folder: Path) -> None:
+    """The odd records ingested into a new database (cold) and into one that already holds the
+    even records (warm: its workers start from the stored vocabulary); medians of runs."""
+    first, second = halves(paths, folder)
+    db = folder / "warm.db"
+    cold, warm = [], []
+    for _ in range(runs):
+        r = run_child(second, workers, db)
+        cold.append(r["docs"] / r["work_s"])
+        run_child(first, workers, db)
+        r = run_child(second, workers, db, fresh=False)
+        warm.append(r["docs"] / r["work_s"])
+    c, w = statistics.median(cold), statistics.median(warm)
+    print(
+        f"second run workers={workers}: {r['docs']} other records, {c:,.0f} docs/s into a new corpus,"
+        f" {w:,.0f} docs/s into the corpus holding the first half ({w / c:.2f}x); runs cold"
+        f" {[round(x) for x in cold]}, warm {[round(x) for x in warm]}"
+    )
 
 
 # -- bare spaCy ------------------------------------------------------------------------------------
@@ -305,6 +342,7 @@ def main() -> None:
     ap.add_argument("--stages", action="store_true", help="also time each stage in process")
     ap.add_argument("--no-baseline", action="store_true", help="skip bare spaCy (no ratios)")
     ap.add_argument("--profile", metavar="FILE", help="also cProfile one in-process run (workers=1)")
+    ap.add_argument("--no-warm", action="store_true", help="skip the second run on the other half")
     args = ap.parse_args()
     runs = args.runs or (1 if args.quick else 3)
     scale = (3 if args.quick else 10) if args.scale is None else args.scale
@@ -377,6 +415,8 @@ def main() -> None:
             w = max(workers)
             rate = setting(f"{scale}x", big, w, 1)
             print(f"{scale}x / 1x throughput at workers={w}: {rate / rates[w]:.2f}")
+        if not args.no_warm:
+            warm_effect(paths, max(workers), runs, tmpdir)
         print(f"load average now {os.getloadavg()[0]:.1f}")
 
 

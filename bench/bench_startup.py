@@ -8,6 +8,8 @@ the 1-minute load average is printed next to each figure. Steps:
 
   help            ``govtext --help`` (the installed console script, shims resolved)
   import-spacy    ``import spacy`` alone: the floor under any spaCy tokenizing
+  blank-spacy     ``spacy.blank("id")`` and ``spacy.blank("en")`` (spaCy's own tokenizers, no
+                  govtext): the floor under ingesting a text with both languages
   nlp-id, nlp-en  ``from pipeline import nlp; nlp.normalise(text, lang)``: import + first call
   content-id      ``nlp.content_terms(text, "id")``: also loads the stop lists, which tokenize
                   the domain stop words in both languages (both pipelines)
@@ -84,6 +86,7 @@ def steps(tmp: Path, db8k: Path | None = None, db100k: Path | None = None) -> di
     return {
         "help": lambda: [*_govtext(), "--help"],
         "import-spacy": lambda: _py("import spacy"),
+        "blank-spacy": lambda: _py("import spacy; spacy.blank('id'); spacy.blank('en')"),
         "nlp-id": lambda: _py(f"from pipeline import nlp; nlp.normalise({ID_TEXT!r}, 'id')"),
         "nlp-en": lambda: _py(f"from pipeline import nlp; nlp.normalise({EN_TEXT!r}, 'en')"),
         "content-id": lambda: _py(f"from pipeline import nlp; nlp.content_terms({ID_TEXT!r}, 'id')"),
