@@ -15,11 +15,11 @@ from pipeline.models import Registry
 from pipeline.semantic.encoders import installed
 from pipeline.stages import default_stages
 from pipeline.store import open_store
-from pipeline.themes.embedding import fit_embedding, load, save
+from pipeline.themes.embedding import MIN_LANG_DOCS, fit_embedding, language_thresholds, load, save
 from pipeline.themes.labels import merge, read_labels, resolve_rows
 from pipeline.themes.names import company_names, company_spans, without_company_names
 from pipeline.themes.suggest import suggest, uncertainty
-from pipeline.themes.tagger import LexiconTagger, active_tagger, tags_for
+from pipeline.themes.tagger import LexiconTagger, ModelTagger, active_tagger, tags_for
 from pipeline.themes.taxonomy import load_taxonomy
 
 runner = CliRunner()
@@ -107,6 +107,86 @@ def test_embedding_part_is_chosen_inside_the_training_data_and_round_trips(tmp_p
     assert again is not None and again.meta() == part.meta()
     assert np.allclose(again.blend(weak, X), blended, atol=1e-6)
     assert load(tmp_path / "nowhere") is None
+
+
+def _two_languages(n=320):
+    """Separable vectors; the bag-of-words scores of the Indonesian half run 0.3 low (a model
+    calibrated on English), and a handful of documents in a third language."""
+    X, Y, weak = _separable(n, seed=3)
+    langs = ["id" if i % 2 else "en" for i in range(n)]
+    langs[:12] = ["fr"] * 12
+    langs[12:20] = ["mixed"] * 8
+    low = np.array([g in ("id", "mixed") for g in langs])
+    weak = weak.copy()
+    weak[low] = np.clip(weak[low] - 0.3, 0, 1)
+    return X, Y, weak, langs
+
+
+def test_thresholds_per_language_are_chosen_stored_and_applied(tmp_path):
+    X, Y, weak, langs = _two_languages()
+    part = fit_embedding(X, Y, weak, 4, 1, "enc", "1", 64, langs)
+    # "fr" is too small for thresholds of its own; "mixed" counts as Indonesian
+    assert set(part.lang_thresholds) == {"en", "id"} and MIN_LANG_DOCS > langs.count("fr")
+    # Indonesian scores run low: their thresholds follow them down, halfway from the shared ones.
+    rng = np.random.default_rng(0)
+    S = np.clip(0.6 * Y + rng.uniform(0, 0.35, Y.shape), 0, 1)
+    low = np.array([g in ("id", "mixed") for g in langs])
+    S[low] -= 0.3
+    by = language_thresholds(Y, S, langs, np.full(2, 0.5))
+    assert np.all(by["id"] < 0.5) and np.all(by["id"] > 0.25) and np.all(by["id"] < by["en"])
+    T = part.thresholds_for(["id", "mixed", "en", "fr", "other"])
+    assert np.array_equal(T[0], part.lang_thresholds["id"]) and np.array_equal(T[1], T[0])
+    assert np.array_equal(T[2], part.lang_thresholds["en"])
+    assert np.array_equal(T[3], part.thresholds) and np.array_equal(T[4], part.thresholds)
+    S = part.blend(weak, X)
+    by_lang = (S >= part.thresholds_for(langs)) == Y.astype(bool)
+    shared = (S >= part.thresholds) == Y.astype(bool)
+    assert by_lang.mean() >= shared.mean()
+    save(part, tmp_path)
+    again = load(tmp_path)
+    assert again is not None and again.meta()["languages"] == ["en", "id"]
+    assert np.allclose(again.thresholds_for(langs), part.thresholds_for(langs))
+
+
+def test_a_model_saved_with_one_set_of_thresholds_still_loads(tmp_path):
+    X, Y, weak = _separable()
+    part = fit_embedding(X, Y, weak, folds=4, seed=1, encoder="enc", encoder_version="1", max_tokens=64)
+    save(part, tmp_path)
+    # the files as written before thresholds per language: no "languages", no thresholds_<lang>
+    meta = json.loads((tmp_path / "embedding.json").read_text())
+    del meta["languages"]
+    (tmp_path / "embedding.json").write_text(json.dumps(meta))
+    old = load(tmp_path)
+    assert old is not None and old.lang_thresholds == {} and old.weight == part.weight
+    assert np.array_equal(old.thresholds_for(["id", "en"]), np.stack([part.thresholds] * 2))
+
+
+class _Fixed:
+    """A bag-of-words model that scores every document the same."""
+
+    themes = ["a", "b"]
+    thresholds_ = np.array([0.5, 0.5])
+
+    def predict_proba(self, views):
+        return np.tile([0.45, 0.45], (len(views), 1))
+
+
+def test_tagging_uses_the_thresholds_of_the_documents_language():
+    X, Y, weak, langs = _two_languages()
+    part = fit_embedding(X, Y, weak, 4, 1, "enc", "1", 64, langs)
+    part.weight = 0.0  # the blend is the bag-of-words score: only the thresholds differ
+    part.lang_thresholds = {"id": np.array([0.4, 0.4]), "en": np.array([0.6, 0.6])}
+    tagger = ModelTagger(_Fixed(), load_taxonomy(), "m1", embedding=part)
+    docs = [
+        Document(id=g, path=f"{g}.txt", format="txt", parts=[Part("abstract", "teks", lang=g)])
+        for g in ("id", "en")
+    ]
+    P, T, blended = tagger.scores(docs, [X[0], X[1]])
+    assert blended == [True, True] and T[0].tolist() == [0.4, 0.4] and T[1].tolist() == [0.6, 0.6]
+    tags = tags_for(tagger, docs, [X[0], X[1]])
+    assert [t.theme for t in tags[0]] == ["a", "b"] and tags[1] == []
+    # without vectors: the bag-of-words thresholds for both
+    assert tags_for(tagger, docs) == [[], []]
 
 
 def test_uncertainty_and_suggestions():

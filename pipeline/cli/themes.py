@@ -192,7 +192,9 @@ def train(
     _print_cv(cv, format)
     if part is not None:
         console.print(
-            f"embedding part: {part.encoder}, blend weight {part.weight:.2f}, C {part.C}", highlight=False
+            f"embedding part: {part.encoder}, blend weight {part.weight:.2f}, C {part.C}, thresholds per language:"
+            f" {', '.join(sorted(part.lang_thresholds)) or 'none (one set for all)'}",
+            highlight=False,
         )
     activated, msg = decide_activation(model_id, reg, activate)
     console.print(f"saved themes model {model_id} in {reg.store.location}; {msg}", highlight=False)

@@ -14,14 +14,20 @@ scikit-learn nor the encoder: the vectors are read from the corpus.
 
 Everything is chosen inside the training data: C by the mean average precision of out-of-fold
 scores on the same folds that tune the bag-of-words model's thresholds, then the blend weight and
-the per-theme thresholds of the blended score by out-of-fold F1. A document without a vector
-keeps the bag-of-words score and thresholds.
+the per-theme thresholds of the blended score by out-of-fold F1, then per-theme thresholds for
+each language with enough documents, halfway between that language's own and the shared ones.
+A document without a vector keeps the bag-of-words score and thresholds.
+
+Why thresholds per language and not weights: the blended scores of Indonesian documents are
+calibrated differently (the shared thresholds cost them macro-F1 against the bag-of-words model),
+while a weight per language, tried on fold seeds 3 and 11, gained nothing (bench/README.md). A
+language's own thresholds rest on a few hundred documents and overfit: halfway is the shrinkage.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +37,9 @@ C_GRID = (0.001, 0.003, 0.01, 0.03)
 WEIGHT_GRID = (0.0, 0.25, 0.4, 0.5, 0.6, 0.75)
 NEIGHBOURS = 10
 TEMPERATURE = 0.05  # softmax over cosine similarities: 0.05 apart is a factor e in weight
+LANG_GROUPS = {"mixed": "id"}  # a document with both abstracts is scored like an Indonesian one
+MIN_LANG_DOCS = 100  # fewer training documents in a language: it keeps the shared thresholds
+LANG_SHRINK = 0.5  # a language's thresholds: this share of the shared ones, the rest its own
 
 
 @dataclass
@@ -47,6 +56,8 @@ class EmbeddingPart:
     neighbours: np.ndarray  # training vectors (float16), for the nearest-neighbour scorer
     neighbour_labels: np.ndarray  # their labels (uint8, documents x themes)
     k: int = NEIGHBOURS
+    # per language group (see lang_group): thresholds on the blended score; others use ``thresholds``
+    lang_thresholds: dict[str, np.ndarray] = field(default_factory=dict)
 
     def proba(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float32)
@@ -57,6 +68,12 @@ class EmbeddingPart:
     def blend(self, bow: np.ndarray, X: np.ndarray) -> np.ndarray:
         return (1 - self.weight) * bow + self.weight * self.proba(X)
 
+    def thresholds_for(self, langs: list[str]) -> np.ndarray:
+        """Thresholds per document (documents x themes) for documents in these languages."""
+        shared = np.asarray(self.thresholds, dtype=float)
+        rows = [self.lang_thresholds.get(lang_group(g), shared) for g in langs]
+        return np.stack(rows) if rows else np.zeros((0, len(shared)))
+
     def meta(self) -> dict[str, Any]:
         return {
             "encoder": self.encoder,
@@ -66,7 +83,12 @@ class EmbeddingPart:
             "weight": self.weight,
             "k": self.k,
             "temperature": TEMPERATURE,
+            "languages": sorted(self.lang_thresholds),
         }
+
+
+def lang_group(lang: str | None) -> str:
+    return LANG_GROUPS.get(lang or "", lang or "")
 
 
 def knn_scores(train: np.ndarray, labels: np.ndarray, X: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
@@ -141,15 +163,42 @@ def fit_embedding(
     encoder: str,
     encoder_version: str,
     max_tokens: int,
+    langs: list[str] | None = None,
 ) -> EmbeddingPart:
     """The embedding part for vectors X (documents x dim) and labels Y; ``bow_oof`` holds the
-    bag-of-words model's out-of-fold scores on the same documents (ThemeClassifier.oof_)."""
+    bag-of-words model's out-of-fold scores on the same documents (ThemeClassifier.oof_), ``langs``
+    their languages (DocView.lang; without them every document shares one set of thresholds)."""
     from sklearn.model_selection import KFold
 
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=int)
     folds = max(2, min(folds, len(X)))
     splits = list(KFold(folds, shuffle=True, random_state=seed).split(X))
+    C, emb_oof = embedding_oof(X, Y, splits, seed)
+    weight, thresholds = choose_weight(Y, bow_oof, emb_oof)
+    blended = (1 - weight) * bow_oof + weight * emb_oof
+    by_lang = language_thresholds(Y, blended, langs or [], thresholds)
+    coef, intercept, constant = _heads(X, Y, C, seed)
+    return EmbeddingPart(
+        encoder,
+        encoder_version,
+        max_tokens,
+        coef,
+        intercept,
+        constant,
+        weight,
+        thresholds,
+        C,
+        X.astype(np.float16),
+        Y.astype(np.uint8),
+        lang_thresholds=by_lang,
+    )
+
+
+def embedding_oof(
+    X: np.ndarray, Y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]], seed: int
+) -> tuple[float, np.ndarray]:
+    """C (by mean average precision) and the embedding part's out-of-fold scores on ``splits``."""
     best: tuple[float, float, np.ndarray] | None = None
     for C in C_GRID:
         oof = np.zeros(Y.shape, dtype=float)
@@ -164,28 +213,38 @@ def fit_embedding(
     near_oof = np.zeros(Y.shape, dtype=float)
     for train, test in splits:
         near_oof[test] = knn_scores(X32[train], Y[train], X32[test])
-    emb_oof = (linear_oof + near_oof) / 2
-    # The blend weight and its thresholds, on the same out-of-fold scores; ties go to the
-    # smaller weight (the bag-of-words model alone is the fallback).
+    return C, (linear_oof + near_oof) / 2
+
+
+def choose_weight(Y: np.ndarray, bow_oof: np.ndarray, emb_oof: np.ndarray) -> tuple[float, np.ndarray]:
+    """The blend weight and its thresholds by out-of-fold macro-F1; ties go to the smaller weight
+    (the bag-of-words model alone is the fallback)."""
     choice = max(
         ((*_tuned_macro_f1(Y, (1 - w) * bow_oof + w * emb_oof), -w) for w in WEIGHT_GRID),
         key=lambda t: (round(t[0], 6), t[2]),
     )
     _, thresholds, neg_w = choice
-    coef, intercept, constant = _heads(X, Y, C, seed)
-    return EmbeddingPart(
-        encoder,
-        encoder_version,
-        max_tokens,
-        coef,
-        intercept,
-        constant,
-        -neg_w,
-        thresholds,
-        C,
-        X.astype(np.float16),
-        Y.astype(np.uint8),
-    )
+    return -neg_w, thresholds
+
+
+def language_thresholds(
+    Y: np.ndarray, S: np.ndarray, langs: list[str], shared: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per language group with at least MIN_LANG_DOCS documents, thresholds tuned on its own
+    out-of-fold blended scores ``S`` and shrunk toward the ``shared`` ones; a theme without
+    positives in that language keeps the shared threshold."""
+    from pipeline.themes.classifier import tune_thresholds
+
+    groups = np.array([lang_group(g) for g in langs])
+    out = {}
+    for g in sorted(set(groups.tolist())):
+        m = groups == g
+        if not g or m.sum() < MIN_LANG_DOCS:
+            continue
+        own, _ = tune_thresholds(Y[m], S[m])
+        own = np.where(Y[m].any(axis=0), own, shared)
+        out[g] = LANG_SHRINK * shared + (1 - LANG_SHRINK) * own
+    return out
 
 
 def save(part: EmbeddingPart, folder: Path) -> None:
@@ -198,6 +257,7 @@ def save(part: EmbeddingPart, folder: Path) -> None:
         thresholds=part.thresholds,
         neighbours=part.neighbours.astype(np.float16),
         neighbour_labels=np.packbits(part.neighbour_labels.astype(bool), axis=1),
+        **{f"thresholds_{g}": t for g, t in part.lang_thresholds.items()},
     )
 
 
@@ -219,4 +279,6 @@ def load(folder: Path) -> EmbeddingPart | None:
             a["neighbours"],
             np.unpackbits(a["neighbour_labels"], axis=1, count=len(a["thresholds"])),
             int(meta["k"]),
+            # a model saved before thresholds per language has no "languages": all share one set
+            {g: a[f"thresholds_{g}"] for g in meta.get("languages", [])},
         )

@@ -75,7 +75,8 @@ class ModelTagger:
         self, docs: list[Document], vectors: list[np.ndarray | None] | None = None
     ) -> tuple[np.ndarray, np.ndarray, list[bool]]:
         """(scores, thresholds, blended?) per document: the blend where a vector is given and
-        the model has an embedding part, the bag-of-words model elsewhere."""
+        the model has an embedding part (with its thresholds for the document's language), the
+        bag-of-words model elsewhere."""
         P = self.predict_proba(docs)
         T = np.tile(np.asarray(self.thresholds, dtype=float), (len(docs), 1))
         blended = [False] * len(docs)
@@ -84,8 +85,10 @@ class ModelTagger:
         rows = [i for i, v in enumerate(vectors) if v is not None]
         if rows:
             X = np.stack([vectors[i] for i in rows])
+            from pipeline.themes.features import main_lang
+
             P[rows] = self.embedding.blend(P[rows], X)
-            T[rows] = self.embedding.thresholds
+            T[rows] = self.embedding.thresholds_for([main_lang(docs[i]) for i in rows])
             for i in rows:
                 blended[i] = True
         return P, T, blended

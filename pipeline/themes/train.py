@@ -76,7 +76,7 @@ def fit_embedding_part(ls: LabelledSet, clf: ThemeClassifier, seed: int = 42) ->
     if v is None:
         return None
     return fit_embedding(
-        v.X, ls.Y, clf.oof_, clf.threshold_folds, seed, v.encoder, v.encoder_version, v.max_tokens
+        v.X, ls.Y, clf.oof_, clf.threshold_folds, seed, v.encoder, v.encoder_version, v.max_tokens, ls.langs
     )
 
 
@@ -114,8 +114,8 @@ def cross_validate(
         part = fit_embedding_part(sub, clf, seed)
         if part is not None and B is not None and ls.vectors is not None:
             S = part.blend(clf.predict_proba(views), ls.vectors.X[test])
-            B[test] = (S >= part.thresholds).astype(int)
-            choices.append({"C": part.C, "weight": part.weight})
+            B[test] = (S >= part.thresholds_for([ls.langs[i] for i in test])).astype(int)
+            choices.append({"C": part.C, "weight": part.weight, "languages": sorted(part.lang_thresholds)})
     L = LexiconTagger(tax).predict(ls.docs)
     out: dict[str, Any] = {
         "folds": folds,
@@ -188,6 +188,10 @@ def _register(
         extra["embedding"] = {
             **embedding.meta(),
             "thresholds": {t: float(x) for t, x in zip(ls.themes, embedding.thresholds, strict=True)},
+            "thresholds_by_lang": {
+                g: {t: float(x) for t, x in zip(ls.themes, thr, strict=True)}
+                for g, thr in embedding.lang_thresholds.items()
+            },
         }
     reg.save(
         "themes",
