@@ -2,6 +2,7 @@
 
 import csv
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from pipeline.store import open_store
 from pipeline.themes.embedding import MIN_LANG_DOCS, fit_embedding, language_thresholds, load, save
 from pipeline.themes.labels import merge, read_labels, resolve_rows
 from pipeline.themes.names import company_names, company_spans, without_company_names
-from pipeline.themes.suggest import suggest, uncertainty
+from pipeline.themes.suggest import kmeans_groups, suggest, uncertainty
 from pipeline.themes.tagger import LexiconTagger, ModelTagger, active_tagger, tags_for
 from pipeline.themes.taxonomy import load_taxonomy
 
@@ -207,6 +208,52 @@ def test_uncertainty_and_suggestions():
     V[4] = V[0]
     picks = suggest(P, T, np.array([10, 10]), ["en"] * 6, ["a", "b"], 3, V)
     assert not {0, 4} <= {p.index for p in picks}
+
+
+def _two_clusters(rng, n_each, dim=8):
+    """Unit vectors around two orthogonal directions; the first cluster is the more uncertain."""
+    centres = np.eye(dim)[:2]
+    V = np.repeat(centres, n_each, axis=0) + 0.05 * rng.normal(size=(2 * n_each, dim))
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    P = np.concatenate([rng.uniform(0.45, 0.55, n_each), rng.uniform(0.2, 0.3, n_each)])[:, None]
+    return V, P
+
+
+def test_suggestions_spread_over_clusters_and_languages():
+    rng = np.random.default_rng(0)
+    V, P = _two_clusters(rng, 20)
+    labels, centrality = kmeans_groups(V, 2, seed=0)
+    assert len(set(labels[:20])) == 1 and len(set(labels[20:])) == 1 and labels[0] != labels[20]
+    assert centrality.min() > 0.9
+    # Pure uncertainty would take all six from the first cluster; the decay and the typical
+    # share send some to the second.
+    picks = suggest(P, np.full(1, 0.5), np.array([5]), ["en"] * 40, ["t"], 6, V, typical_share=0.0)
+    assert {p.index >= 20 for p in picks} == {False, True}
+    only_uncertain = suggest(
+        P, np.full(1, 0.5), np.array([5]), ["en"] * 40, ["t"], 6, V, decay=1.0, typical_share=0
+    )
+    assert all(p.index < 20 for p in only_uncertain)
+    # Languages in proportion: the second cluster is Indonesian and half the pool.
+    langs = ["en"] * 20 + ["id"] * 20
+    picks = suggest(P, np.full(1, 0.5), np.array([5]), langs, ["t"], 6, V, decay=1.0, typical_share=0)
+    assert Counter(langs[p.index] for p in picks) == {"en": 3, "id": 3}
+
+
+def test_suggestions_deterministic_for_a_seed():
+    rng = np.random.default_rng(1)
+    V = rng.normal(size=(200, 16))
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    P = rng.random((200, 3))
+    langs = list(rng.choice(["en", "id"], 200))
+
+    def run(seed):
+        return [
+            p.index
+            for p in suggest(P, np.full(3, 0.5), np.array([3, 30, 9]), langs, list("abc"), 20, V, seed)
+        ]
+
+    first = run(0)
+    assert first == run(0) and len(set(first)) == 20
 
 
 @pytest.fixture(scope="module")
