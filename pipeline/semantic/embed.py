@@ -9,6 +9,8 @@ documents that are gone.
 Each worker process runs the encoder on one thread, so N workers use N cores. Workers are forked
 (cheap, and scripts need no ``__main__`` guard) unless this process has already loaded an encoder
 library: an OpenMP runtime that has started does not survive a fork, so then they are spawned.
+With the Dask executor the batches run on the Dask workers instead (``on_dask``); either way
+this process writes the vectors.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pipeline.config import Config
 from pipeline.semantic.encoders import EncoderError, EncoderSpec, installed, load_encoder
 from pipeline.semantic.inputs import input_hash, text_of_parts
 
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
 
 BATCH = 8  # texts per task: small enough for a smooth progress bar, big enough to amortise IPC
 Progress = Callable[[str, dict[str, Any]], None]
+Batches = Callable[[list[str], EncoderSpec, list[range]], Iterator[tuple[range, np.ndarray | Exception]]]
 
 _W: dict[str, Any] = {}
 
@@ -56,6 +62,13 @@ def iter_embedded(
     if not chunks:
         return
     check_installed(spec)
+    yield from _iter_local(texts, spec, chunks, workers)
+
+
+def _iter_local(
+    texts: list[str], spec: EncoderSpec, chunks: list[range], workers: int
+) -> Iterator[tuple[range, np.ndarray | Exception]]:
+    """iter_embedded on this machine: in this process, or a pool of ``workers`` processes."""
     if workers <= 1:
         enc = load_encoder(spec, threads=1)
         for r in chunks:
@@ -171,14 +184,32 @@ def encoder_version(spec: EncoderSpec) -> str:
         raise EncoderError(f"encoder {spec.backend} is not installed") from None
 
 
+@contextmanager
+def batch_runner(executor: str, workers: int, scheduler: str | None = None) -> Iterator[Batches]:
+    """Where the batches of a corpus run: worker processes here (``local``), or the Dask cluster
+    of an executor session (started and closed as for ingest)."""
+    if executor == "local":
+        yield partial(_iter_local, workers=workers)
+        return
+    from pipeline.executor import make_executor
+
+    with make_executor(Config(executor=executor, workers=workers, scheduler=scheduler)).session() as ex:
+        from pipeline.semantic.on_dask import iter_on_dask
+
+        yield partial(iter_on_dask, ex)
+
+
 def embed_corpus(
     store: Store,
     spec: EncoderSpec,
     workers: int = 1,
     progress: Progress | None = None,
     run: int | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> EmbedSummary:
-    """Embed every document whose vector is missing or stale; see the module docstring."""
+    """Embed every document whose vector is missing or stale; see the module docstring.
+    ``executor`` and ``scheduler`` are those of Config: where the batches run."""
     started = time.perf_counter()
     check_installed(spec)
     version = encoder_version(spec)
@@ -189,18 +220,23 @@ def embed_corpus(
     summary.up_to_date = summary.documents - summary.empty - len(ids)
     if progress:
         progress("start", {"total": len(ids)})
-    for r, vecs in iter_embedded(texts, spec, min(workers, max(1, len(ids) // BATCH))):
-        if isinstance(vecs, Exception):
-            msg = f"{type(vecs).__name__}: {vecs}"
-            for i in r:
-                store.add_error(ids[i], "embed", msg, run)
-            summary.failed += len(r)
-            summary.errors.append(msg)
-        else:
-            store.put_vectors([(ids[i], hashes[i], vecs[i - r.start]) for i in r], spec.id, version)
-            summary.embedded += len(r)
-        if progress:
-            progress("batch", {"done": len(r)})
+    chunks = _batches(len(ids), BATCH)
+    if chunks:  # nothing to embed starts no workers (nor a Dask cluster)
+        with batch_runner(executor, min(workers, max(1, len(ids) // BATCH)), scheduler) as embedded:
+            for r, vecs in embedded(texts, spec, chunks):
+                if isinstance(vecs, Exception):
+                    msg = " ".join(f"{type(vecs).__name__}: {vecs}".split())
+                    for i in r:
+                        store.add_error(ids[i], "embed", msg, run)
+                    summary.failed += len(r)
+                    summary.errors.append(msg)
+                    if progress:
+                        progress("error", {"message": msg, "documents": len(r)})
+                else:
+                    store.put_vectors([(ids[i], hashes[i], vecs[i - r.start]) for i in r], spec.id, version)
+                    summary.embedded += len(r)
+                if progress:
+                    progress("batch", {"done": len(r)})
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -39,7 +39,7 @@ def embed_and_retag(
 ) -> tuple[EmbedSummary, int]:
     spec = parse_spec(encoder, cfg.embed_tokens)
     before = store.vector_hashes(spec.id)
-    summary = embed_corpus(store, spec, cfg.workers, progress, run)
+    summary = embed_corpus(store, spec, cfg.workers, progress, run, cfg.executor, cfg.scheduler)
     after = store.vector_hashes(spec.id)
     changed = [i for i, h in after.items() if before.get(i) != h]
     return summary, retag_with_vectors(store, cfg, changed) if changed else 0
