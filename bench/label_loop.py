@@ -54,7 +54,7 @@ def _scores(ls, model, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # noq
     T = np.tile(clf.thresholds_, (len(idx), 1))
     if part is not None:
         P = part.blend(P, ls.vectors.X[idx])
-        T = np.tile(part.thresholds, (len(idx), 1))
+        T = part.thresholds_for([ls.langs[i] for i in idx])  # as tagging does: the document's language
     return P, T
 
 
@@ -72,8 +72,10 @@ def _random_draws(pool: np.ndarray, n: int, seed: int, first: np.random.Generato
 
 
 def _cache_key(ls, a, seed: int) -> str:  # noqa: ANN001
-    """The data, the settings and the training code: a change to any refits the baselines."""
+    """The data, the settings, the training code and this file's scoring: a change to any refits
+    the baselines."""
     h = hashlib.sha256(f"{ls.hash}|{seed}|{a.start}|{a.n}|{a.draws}|{a.no_embeddings}|{a.tokens}".encode())
+    h.update(Path(__file__).read_bytes())
     for name in ("train.py", "embedding.py", "classifier.py", "features.py", "metrics.py"):
         h.update((ROOT / "pipeline" / "themes" / name).read_bytes())
     return h.hexdigest()[:16]
