@@ -284,3 +284,15 @@ def test_a_file_is_hashed_once_and_its_hash_names_the_document(tmp_path, monkeyp
     assert _ingest(tmp_path / "a.txt", db, workers=1).documents_new == 1
     with open_store(db, readonly=True) as s:
         assert [r["id"] for r in s.select("SELECT id FROM documents")] == [digest]
+
+
+@pytest.mark.parametrize(
+    ("command", "extras"),
+    [("ingest", ["govtext[postgres]", "govtext[dask]"]), ("embed", ["govtext[semantic]"])],
+)
+def test_help_names_the_extras_to_install(command, extras):
+    # Rich reads "[dask]" as markup and drops it unless it is escaped.
+    r = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    for extra in extras:
+        assert extra in r.output

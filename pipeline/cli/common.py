@@ -48,7 +48,7 @@ class TextOrJson(StrEnum):
 
 
 DbOption = Annotated[
-    str, typer.Option("--db", help="Corpus: an SQLite file, or a postgresql:// URL (govtext[postgres]).")
+    str, typer.Option("--db", help="Corpus: an SQLite file, or a postgresql:// URL (govtext\\[postgres]).")
 ]
 DEFAULT_DB_PATH = DEFAULT_DB
 # The document filters every search-like command takes (query, similar, kwic...): one wording each.
@@ -73,7 +73,7 @@ class ExecutorName(StrEnum):
 ExecutorOpt = Annotated[
     ExecutorName | None,
     typer.Option(
-        "--executor", help="Where the work runs: local processes, or a Dask cluster (govtext[dask])."
+        "--executor", help="Where the work runs: local processes, or a Dask cluster (govtext\\[dask])."
     ),
 ]
 Scheduler = Annotated[

