@@ -126,15 +126,22 @@ print(json.dumps({"n": len(rows), "spacy": "spacy" in sys.modules, "sastrawi": "
 """
 
 
-def test_kwic_needs_no_spacy_for_words_with_digits_and_hyphens(tmp_path):
-    (tmp_path / "a.txt").write_text(
-        "Akuntabilitas kinerja instansi pemerintah (2006b) dibahas pada hal. 328-44, lihat juga "
-        "e-government dan COVID-19. Akuntabilitas publik menuntut laporan tahunan yang terbuka.",
-        encoding="utf-8",
-    )
+def _ingest_text(tmp_path: Path, text: str) -> str:
+    """A corpus of one text file; its database path."""
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
     db = str(tmp_path / "c.db")
     with open_store(db) as store:
         ingest([tmp_path / "a.txt"], load_config({"db": db, "workers": 1}), store)
+    return db
+
+
+def test_kwic_needs_no_spacy_for_words_with_digits_and_hyphens(tmp_path):
+    db = _ingest_text(
+        tmp_path,
+        "Akuntabilitas kinerja instansi pemerintah (2006b) dibahas pada hal. 328-44, lihat juga "
+        "e-government dan COVID-19. Akuntabilitas publik menuntut laporan tahunan yang terbuka.",
+    )
+    with open_store(db) as store:
         stored = {r[1] for r in store.vocabulary(["2006b", "328-44", "covid-19", "e-government"])}
     assert {"2006b", "328-44"} <= stored
     r = subprocess.run(
@@ -149,14 +156,12 @@ def test_kwic_needs_no_spacy_for_words_with_digits_and_hyphens(tmp_path):
 def test_a_word_seen_in_one_language_is_searched_without_spacy(tmp_path):
     # Indonesian text only, its words capitalised or in punctuation: a search lowercases its
     # words and normalises them in both languages, so both need a stored row.
-    (tmp_path / "a.txt").write_text(
+    db = _ingest_text(
+        tmp_path,
         "Kemitraan antara pemerintah desa dan masyarakat dalam pengelolaan dana desa. Swakelola "
         "pembangunan (Swakelola) dilaksanakan oleh kelompok masyarakat dengan pendampingan dinas.",
-        encoding="utf-8",
     )
-    db = str(tmp_path / "c.db")
     with open_store(db) as store:
-        ingest([tmp_path / "a.txt"], load_config({"db": db, "workers": 1}), store)
         langs = {p.lang for d in store.iter_documents() for p in d.parts if p.lang}
         stored = {(r[0], r[1]) for r in store.vocabulary(["kemitraan", "swakelola"])}
     assert langs == {"id"}
